@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hakmem-slab internals shared by hakmem_slab.c (caches, per-CPU front,
+ * tiny classes, debugfs) and hakmem_superslab.c (SuperSlabs, slabs, the
+ * per-node heads).  Not an API: the KUnit suites include it to look inside.
+ *
+ * Layout of one cache:
+ *
+ *   hakmem_cache
+ *     pcp            per-CPU magazine of free object pointers
+ *     node[nid]      per-node head: lists of slabs and SuperSlabs
+ *       SuperSlab    2^ss_order pages from alloc_pages_node(), cut into
+ *                    nr_slabs slabs of 2^slab_order pages each; its
+ *                    metadata (struct hakmem_superslab) is kmalloc'ed beside
+ *                    it, never inside the object area
+ *         slab       capacity objects of one stride each
+ *
+ * Slab states (enum hakmem_slab_state), each transition asserted:
+ *
+ *            init (once per trip)       last object out
+ *   FREE ---------------------> PARTIAL ---------------> FULL
+ *    ^                           |   ^ <----------------  |
+ *    |                           |   |  an object back    |
+ *    | release                   v   | reuse, no re-init  |
+ *    +------------------------ EMPTY <--------------------+ (capacity 1)
+ *
+ * FREE slabs sit on their SuperSlab's free list, uninitialised; PARTIAL and
+ * EMPTY slabs on the node's lists; FULL slabs on no list.  A SuperSlab
+ * whose slabs are all FREE goes back to the page allocator, except for a
+ * reserve of one per node (none after hakmem_cache_shrink()).
+ */
+#ifndef _HAKMEM_INTERNAL_H
+#define _HAKMEM_INTERNAL_H
+
+#include <linux/bitmap.h>
+#include <linux/cache.h>
+#include <linux/list.h>
+#include <linux/local_lock.h>
+#include <linux/mm.h>
+#include <linux/rcupdate.h>
+#include <linux/reciprocal_div.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+
+#include "hakmem_slab.h"
+
+/*
+ * Slabs are at most order 3 (32 KiB): PAGE_ALLOC_COSTLY_ORDER, the largest
+ * order the page allocator tries hard for.  An object whose stride does not
+ * fit such a slab is refused by hakmem_cache_create().
+ */
+#define HAKMEM_MAX_SLAB_ORDER	3
+/*
+ * A SuperSlab holds 8 slabs when the page allocator can give that order: a
+ * 64-byte cache then grows 32 KiB at a time, amortising the expansion lock
+ * over 512 objects while one spare SuperSlab per node stays small.
+ */
+#define HAKMEM_SS_SLABS_SHIFT	3
+/* Per node, this many EMPTY slabs stay initialised before one is released. */
+#define HAKMEM_EMPTY_KEEP	4
+/* Magic in the high half of page->private of a SuperSlab's head page. */
+#define HAKMEM_SS_MAGIC		0x4a4bU
+/* The SuperSlab registry: a directory of pages of pointers, indexed by id. */
+#define HAKMEM_SS_PER_CHUNK	(PAGE_SIZE / sizeof(void *))
+#define HAKMEM_SS_DIR_SIZE	4096
+#define HAKMEM_SS_MAX_ID	(HAKMEM_SS_DIR_SIZE * HAKMEM_SS_PER_CHUNK)
+
+/* Debug byte patterns, the slab allocator's own (linux/poison.h). */
+#define HAKMEM_RED_ACTIVE	0xcc	/* red zone of an allocated object */
+#define HAKMEM_RED_INACTIVE	0xbb	/* red zone of a free object */
+
+enum hakmem_slab_state {
+	HAKMEM_SLAB_FREE,	/* in its SuperSlab's free pool, uninitialised */
+	HAKMEM_SLAB_PARTIAL,	/* initialised, some objects out, some free */
+	HAKMEM_SLAB_FULL,	/* initialised, every object out */
+	HAKMEM_SLAB_EMPTY,	/* initialised, no object out */
+	HAKMEM_NR_SLAB_STATES
+};
+
+/* Statistics, per CPU; debugfs sums them. */
+enum hakmem_stat_item {
+	HAKMEM_ALLOC_HIT,	/* allocation served by the per-CPU cache */
+	HAKMEM_ALLOC_MISS,	/* allocation that went to the node */
+	HAKMEM_FREE_HIT,	/* free kept in the per-CPU cache */
+	HAKMEM_FREE_MISS,	/* free that went to the slab (remote node, bypass) */
+	HAKMEM_REFILL,		/* batch moved from slabs to a per-CPU cache */
+	HAKMEM_FLUSH,		/* batch moved from a per-CPU cache to slabs */
+	HAKMEM_SLAB_INIT,	/* slab initialised (left the free pool) */
+	HAKMEM_SLAB_RELEASE,	/* slab returned to its SuperSlab's free pool */
+	HAKMEM_SS_ALLOC,	/* SuperSlab taken from the page allocator */
+	HAKMEM_SS_FALLBACK,	/* ... of a smaller order than preferred */
+	HAKMEM_SS_FREE,		/* SuperSlab given back to the page allocator */
+	HAKMEM_EXPAND,		/* node head grown by a SuperSlab */
+	HAKMEM_EXPAND_RACE,	/* a racing expansion won, ours freed */
+	HAKMEM_EXPAND_FAIL,	/* no pages for a SuperSlab */
+	HAKMEM_INVALID_FREE,	/* free of a pointer not an object of the cache */
+	HAKMEM_DOUBLE_FREE,	/* free of an object already free */
+	HAKMEM_CORRUPTION,	/* red zone or poison found damaged */
+	HAKMEM_NR_STAT_ITEMS
+};
+
+/**
+ * struct hakmem_layout - where each byte of an object's stride goes
+ * @object_size: the size the user asked for
+ * @red_offset: start of the right red zone (SLAB_RED_ZONE), else 0
+ * @red_len: bytes in the red zone, else 0
+ * @fp_offset: offset of the free-pointer word
+ * @stride: distance between two objects: every byte above, aligned
+ * @align: alignment of every object
+ *
+ * The one definition of an object's footprint.  Capacity, carving, refill,
+ * free-time validation and every debug check use these numbers and nothing
+ * else (the seed wrote a class header it did not count in its stride).
+ */
+struct hakmem_layout {
+	unsigned int object_size;
+	unsigned int red_offset;
+	unsigned int red_len;
+	unsigned int fp_offset;
+	unsigned int stride;
+	unsigned int align;
+};
+
+/**
+ * struct hakmem_slab - one slab of a SuperSlab
+ * @list: on the node's partial or empty list, or the SuperSlab's free list
+ * @freelist: free objects returned to this slab, linked through fp_offset
+ * @inuse: objects out of this slab (in per-CPU caches or with users)
+ * @carved: objects handed out at least once since the slab's init; objects
+ *          from @carved up to the capacity have never left the slab
+ * @ss: the SuperSlab this slab is part of
+ * @state: enum hakmem_slab_state
+ * @quarantined: its free list was found damaged; it never hands out again
+ * @inits: how many times the slab was initialised (tests read it)
+ */
+struct hakmem_slab {
+	struct list_head list;
+	void *freelist;
+	unsigned int inuse;
+	unsigned int carved;
+	struct hakmem_superslab *ss;
+	u8 state;
+	bool quarantined;
+	unsigned int inits;
+};
+
+/**
+ * struct hakmem_superslab - metadata of one SuperSlab
+ * @base: address of the first page
+ * @cache: owning cache
+ * @list: on the node's list of SuperSlabs
+ * @avail: on the node's list of SuperSlabs with FREE slabs
+ * @free_slabs: FREE slabs of this SuperSlab
+ * @rcu: delays freeing of this struct (and of the pages for
+ *       SLAB_TYPESAFE_BY_RCU caches) past readers
+ * @id: index in the SuperSlab registry, also in page->private
+ * @nid: node of the pages
+ * @order: page order of the whole SuperSlab
+ * @nr_slabs: slabs in it
+ * @nr_free: how many of them are FREE
+ * @maps: per slab, a bitmap of objects out of the slab (1 = out)
+ * @slabs: the slabs
+ */
+struct hakmem_superslab {
+	void *base;
+	struct hakmem_cache *cache;
+	struct list_head list;
+	struct list_head avail;
+	struct list_head free_slabs;
+	struct rcu_head rcu;
+	u32 id;
+	int nid;
+	unsigned int order;
+	unsigned int nr_slabs;
+	unsigned int nr_free;
+	unsigned long *maps;
+	struct hakmem_slab slabs[];
+};
+
+/**
+ * struct hakmem_node - a cache's head on one NUMA node
+ * @lock: protects everything below and the slabs and SuperSlabs on it
+ * @partial: PARTIAL slabs
+ * @empty: EMPTY slabs
+ * @ss_avail: SuperSlabs with at least one FREE slab
+ * @ss_list: every SuperSlab of this node
+ * @nr_ss: SuperSlabs
+ * @nr_ss_unused: SuperSlabs whose slabs are all FREE
+ * @nr_pages: pages in them
+ * @nr_slabs: slabs in them, any state
+ * @nr_free_slabs: FREE slabs
+ * @nr_partial: PARTIAL slabs
+ * @nr_empty: EMPTY slabs
+ * @nr_inuse: objects out of slabs (per-CPU caches and users)
+ * @nid: this node
+ */
+struct hakmem_node {
+	spinlock_t lock;
+	struct list_head partial;
+	struct list_head empty;
+	struct list_head ss_avail;
+	struct list_head ss_list;
+	unsigned long nr_ss;
+	unsigned long nr_ss_unused;
+	unsigned long nr_pages;
+	unsigned long nr_slabs;
+	unsigned long nr_free_slabs;
+	unsigned long nr_partial;
+	unsigned long nr_empty;
+	unsigned long nr_inuse;
+	int nid;
+};
+
+/**
+ * struct hakmem_cpu_cache - per-CPU front of a cache
+ * @lock: local lock; taken with IRQs off, so hardirq users are safe
+ * @count: object pointers in @objs
+ * @stat: statistics of this CPU
+ * @objs: a LIFO magazine of free objects, all from this CPU's node
+ */
+struct hakmem_cpu_cache {
+	local_lock_t lock;
+	unsigned int count;
+	unsigned long stat[HAKMEM_NR_STAT_ITEMS];
+	void *objs[];
+};
+
+/**
+ * struct hakmem_cache - a cache of objects of one size
+ * @pcp: per-CPU magazines
+ * @layout: the object layout, stride included
+ * @stride_recip: reciprocal of the stride, for offset -> index
+ * @flags: SLAB_* creation flags
+ * @ctor: constructor, run once per object per SuperSlab lifetime
+ * @mag_size: capacity of each per-CPU magazine
+ * @batch: objects moved per refill or flush
+ * @slab_order: page order of a slab
+ * @slab_shift: log2 of a slab's size in bytes
+ * @capacity: objects per slab
+ * @map_longs: longs in one slab's bitmap
+ * @ss_order: preferred page order of a SuperSlab
+ * @tiny: a tiny class of hakmem_alloc()
+ * @leaked: destroyed with objects still live; kept, never freed
+ * @name: the name given at creation
+ * @dbg_name: unique name in debugfs and slabinfo
+ * @list: on the global list of caches
+ * @dbg_dir: debugfs directory
+ * @node: per-node heads, nr_node_ids of them
+ */
+struct hakmem_cache {
+	struct hakmem_cpu_cache __percpu *pcp;
+	struct hakmem_layout layout;
+	struct reciprocal_value stride_recip;
+	slab_flags_t flags;
+	void (*ctor)(void *obj);
+	unsigned int mag_size;
+	unsigned int batch;
+	unsigned int slab_order;
+	unsigned int slab_shift;
+	unsigned int capacity;
+	unsigned int map_longs;
+	unsigned int ss_order;
+	bool tiny;
+	bool leaked;
+	const char *name;
+	char dbg_name[48];
+	struct list_head list;
+	struct dentry *dbg_dir;
+	struct hakmem_node *node[];
+};
+
+extern struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
+extern unsigned long hakmem_fp_secret;
+
+/* The stride: the one number capacity, carving and validation agree on. */
+static inline unsigned int hakmem_stride(const struct hakmem_cache *s)
+{
+	return s->layout.stride;
+}
+
+static inline unsigned int hakmem_slab_bytes(const struct hakmem_cache *s)
+{
+	return PAGE_SIZE << s->slab_order;
+}
+
+/* How many objects one slab holds: slab bytes over the stride. */
+static inline unsigned int hakmem_capacity_of(unsigned int slab_bytes,
+					      unsigned int stride)
+{
+	return slab_bytes / stride;
+}
+
+static inline void *hakmem_slab_base(const struct hakmem_cache *s,
+				     const struct hakmem_superslab *ss,
+				     const struct hakmem_slab *slab)
+{
+	return ss->base + ((slab - ss->slabs) << s->slab_shift);
+}
+
+static inline void *hakmem_slab_obj(const struct hakmem_cache *s,
+				    const struct hakmem_superslab *ss,
+				    const struct hakmem_slab *slab,
+				    unsigned int idx)
+{
+	return hakmem_slab_base(s, ss, slab) + idx * hakmem_stride(s);
+}
+
+static inline unsigned long *hakmem_slab_map(const struct hakmem_cache *s,
+					     const struct hakmem_superslab *ss,
+					     const struct hakmem_slab *slab)
+{
+	return ss->maps + (slab - ss->slabs) * s->map_longs;
+}
+
+/* The word a free object's free pointer, or its free tag, lives in. */
+static inline unsigned long *hakmem_fp(const struct hakmem_cache *s, void *obj)
+{
+	return obj + s->layout.fp_offset;
+}
+
+/*
+ * While an object sits in a per-CPU magazine its free-pointer word holds
+ * this tag; a second free finds it there.  The secret is random, so user
+ * data or a copied object does not carry a valid tag.
+ */
+static inline unsigned long hakmem_free_tag(const void *obj)
+{
+	return (unsigned long)obj ^ hakmem_fp_secret;
+}
+
+/**
+ * hakmem_obj_to_ss() - find the SuperSlab an address belongs to, in O(1)
+ * @obj: any address
+ *
+ * Reads only memory hakmem owns or struct page, so a foreign or stale
+ * pointer yields NULL rather than a fault.
+ *
+ * Context: any; the caller keeps IRQs or preemption off (an RCU read side)
+ * so the metadata found cannot be freed under it.
+ * Return: the SuperSlab whose pages hold @obj, or NULL.
+ */
+static inline struct hakmem_superslab *hakmem_obj_to_ss(const void *obj)
+{
+	struct hakmem_superslab **chunk;
+	struct hakmem_superslab *ss;
+	struct page *page;
+	unsigned long priv;
+	u32 id;
+
+	if (unlikely(!virt_addr_valid(obj)))
+		return NULL;
+	page = virt_to_head_page(obj);
+	priv = page_private(page);
+	if (unlikely((priv >> 32) != HAKMEM_SS_MAGIC))
+		return NULL;
+	id = lower_32_bits(priv);
+	if (unlikely(id >= HAKMEM_SS_MAX_ID))
+		return NULL;
+	chunk = READ_ONCE(hakmem_ss_dir[id / HAKMEM_SS_PER_CHUNK]);
+	if (unlikely(!chunk))
+		return NULL;
+	/* Pairs with the release store that publishes the SuperSlab. */
+	ss = smp_load_acquire(&chunk[id % HAKMEM_SS_PER_CHUNK]);
+	if (unlikely(!ss || ss->base != page_address(page)))
+		return NULL;
+	return ss;
+}
+
+/**
+ * hakmem_obj_index() - locate an object inside its SuperSlab
+ * @s: the cache
+ * @ss: the SuperSlab holding @obj
+ * @obj: the address
+ * @slabp: set to the slab holding @obj
+ *
+ * Return: the object's index in its slab, or -1 if @obj is not the start of
+ * an object (an interior pointer, or the tail of a slab).
+ */
+static inline int hakmem_obj_index(const struct hakmem_cache *s,
+				   struct hakmem_superslab *ss, const void *obj,
+				   struct hakmem_slab **slabp)
+{
+	unsigned long off = obj - ss->base;
+	u32 in = off & ((1UL << s->slab_shift) - 1);
+	u32 idx = reciprocal_divide(in, s->stride_recip);
+
+	if (unlikely(idx * hakmem_stride(s) != in || idx >= s->capacity))
+		return -1;
+	*slabp = &ss->slabs[off >> s->slab_shift];
+	return idx;
+}
+
+static inline void hakmem_stat(struct hakmem_cache *s,
+			       enum hakmem_stat_item item)
+{
+	this_cpu_inc(s->pcp->stat[item]);
+}
+
+/* hakmem_superslab.c */
+int hakmem_layout_init(struct hakmem_layout *l, unsigned int size,
+		       unsigned int align, slab_flags_t flags, bool has_ctor);
+unsigned int hakmem_pick_slab_order(unsigned int stride);
+int hakmem_ss_registry_init(void);
+void hakmem_ss_registry_exit(void);
+void hakmem_node_init(struct hakmem_node *n, int nid);
+unsigned int hakmem_node_take(struct hakmem_cache *s, struct hakmem_node *n,
+			      void **objs, unsigned int nr);
+unsigned int hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gfp,
+			      void **objs, unsigned int nr);
+void hakmem_node_put(struct hakmem_cache *s, struct hakmem_node *n,
+		     void **objs, unsigned int nr);
+void hakmem_debug_alloc(struct hakmem_cache *s, void *obj);
+bool hakmem_debug_free(struct hakmem_cache *s, void *obj);
+void hakmem_fault_debugfs(struct dentry *parent);
+void hakmem_node_shrink(struct hakmem_cache *s, struct hakmem_node *n);
+unsigned long hakmem_node_report_live(struct hakmem_cache *s,
+				      struct hakmem_node *n, unsigned int max);
+void hakmem_node_release_all(struct hakmem_cache *s, struct hakmem_node *n);
+bool hakmem_should_fail_page(gfp_t gfp, unsigned int order);
+
+/* hakmem_slab.c */
+unsigned long hakmem_stat_sum(struct hakmem_cache *s, enum hakmem_stat_item item);
+void hakmem_drain_all(struct hakmem_cache *s);
+struct hakmem_cache *hakmem_tiny_cache(size_t size);
+
+/* hakmem_selftest.c */
+void hakmem_selftest(void);
+void hakmem_stress_at_load(void);
+
+#endif /* _HAKMEM_INTERNAL_H */

@@ -1,0 +1,1021 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hakmem_slab.c - caches, the per-CPU front, the tiny classes and debugfs
+ *
+ * The common allocation pops a pointer from this CPU's magazine and the
+ * common free pushes one, both under a local lock with IRQs off: no
+ * spinlock, no atomic read-modify-write, safe against hardirq users on the
+ * same CPU.  A miss moves a batch from the node's slabs (hakmem_superslab.c)
+ * under the node lock; a full magazine moves its oldest batch back.
+ * Magazines only hold objects of their CPU's node: a free of another
+ * node's object goes straight to its slab, so the magazine never serves a
+ * remote object.  A free on one CPU never touches another CPU's magazine.
+ *
+ * Lock order (outermost first):
+ *   1. cpu_hotplug_lock (held by the hotplug core around hakmem_cpu_dead())
+ *   2. hakmem_cache_mutex - the list of caches, create, destroy, debugfs,
+ *      draining of a dead CPU; process context only
+ *   3. hakmem_cpu_cache.lock - local lock with IRQs off; protects the
+ *      magazine and the statistics of this CPU
+ *   4. hakmem_node.lock and below, see hakmem_superslab.c
+ * Nothing here allocates memory with 3 or 4 held, and pages are
+ * allocated with no lock held at all.
+ *
+ * Always-on misuse checks on free, in O(1): the SuperSlab must be the
+ * cache's, the pointer must start an object, the object must be out of
+ * its slab (bitmap) and not already in a magazine (free tag).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpu.h>
+#include <linux/cpuhotplug.h>
+#include <linux/debugfs.h>
+#include <linux/kmemleak.h>
+#include <linux/log2.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/nodemask.h>
+#include <linux/percpu.h>
+#include <linux/sched/mm.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/string.h>
+#include <linux/topology.h>
+
+#include "hakmem_internal.h"
+
+/* Objects the grow path can carry on the stack back to a magazine. */
+#define HAKMEM_GROW_MAX		32
+/* Live objects a destroy reports by address, at most. */
+#define HAKMEM_REPORT_MAX	8
+
+static bool selftest;
+module_param(selftest, bool, 0444);
+MODULE_PARM_DESC(selftest, "Run a short self-test at load and print its result");
+
+static DEFINE_MUTEX(hakmem_cache_mutex);
+static LIST_HEAD(hakmem_caches);
+static struct hakmem_cache *hakmem_tiny[ilog2(HAKMEM_MAX_TINY_SIZE) - 2];
+static struct dentry *hakmem_debugfs;
+static int hakmem_cpuhp_state;
+
+static const char * const hakmem_stat_names[HAKMEM_NR_STAT_ITEMS] = {
+	[HAKMEM_ALLOC_HIT] = "alloc_hit",
+	[HAKMEM_ALLOC_MISS] = "alloc_miss",
+	[HAKMEM_FREE_HIT] = "free_hit",
+	[HAKMEM_FREE_MISS] = "free_miss",
+	[HAKMEM_REFILL] = "refill",
+	[HAKMEM_FLUSH] = "flush",
+	[HAKMEM_SLAB_INIT] = "slab_init",
+	[HAKMEM_SLAB_RELEASE] = "slab_release",
+	[HAKMEM_SS_ALLOC] = "superslab_alloc",
+	[HAKMEM_SS_FALLBACK] = "superslab_fallback",
+	[HAKMEM_SS_FREE] = "superslab_free",
+	[HAKMEM_EXPAND] = "expand",
+	[HAKMEM_EXPAND_RACE] = "expand_race_lost",
+	[HAKMEM_EXPAND_FAIL] = "expand_fail",
+	[HAKMEM_INVALID_FREE] = "invalid_free",
+	[HAKMEM_DOUBLE_FREE] = "double_free",
+	[HAKMEM_CORRUPTION] = "corruption",
+};
+
+/**
+ * hakmem_stat_sum() - a statistic summed over every CPU
+ * @s: the cache
+ * @item: which statistic
+ *
+ * Return: the sum; racy against concurrent updates, exact when quiet.
+ */
+unsigned long hakmem_stat_sum(struct hakmem_cache *s, enum hakmem_stat_item item)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(s->pcp, cpu)->stat[item]);
+	return sum;
+}
+EXPORT_SYMBOL_NS_GPL(hakmem_stat_sum, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_ss_dir, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_fp_secret, HAKMEM_INTERNAL);
+
+/* As the slab allocator decides for init_on_alloc and __GFP_ZERO. */
+static __always_inline bool hakmem_want_zero(struct hakmem_cache *s, gfp_t gfp)
+{
+	if (static_branch_maybe(CONFIG_INIT_ON_ALLOC_DEFAULT_ON, &init_on_alloc)) {
+		if (s->ctor)
+			return gfp & __GFP_ZERO;
+		return true;
+	}
+	return gfp & __GFP_ZERO;
+}
+
+/* Hand an object to its user: clear its free tag, arm debug bytes, zero. */
+static __always_inline void *hakmem_obj_out(struct hakmem_cache *s, void *obj,
+					    gfp_t gfp)
+{
+	*hakmem_fp(s, obj) = 0;
+	if (unlikely(s->flags & (SLAB_RED_ZONE | SLAB_POISON)))
+		hakmem_debug_alloc(s, obj);
+	if (hakmem_want_zero(s, gfp))
+		memset(obj, 0, s->layout.object_size);
+	kmemleak_alloc_recursive(obj, s->layout.object_size, 1, s->flags, gfp);
+	return obj;
+}
+
+static void hakmem_oom(struct hakmem_cache *s, gfp_t gfp)
+{
+	if (!(gfp & __GFP_NOWARN))
+		pr_warn_ratelimited("cache %s: out of memory (gfp %pGg)\n",
+				    s->dbg_name, &gfp);
+}
+
+/*
+ * Put the objects a grow brought beyond the one wanted into this CPU's
+ * magazine if they are of its node and fit, else back to their slabs.
+ */
+static void hakmem_stash(struct hakmem_cache *s, void **objs, unsigned int nr)
+{
+	struct hakmem_cpu_cache *pc;
+	unsigned long flags;
+	unsigned int room;
+	int nid;
+
+	/* All come from one SuperSlab, which they keep alive. */
+	rcu_read_lock();
+	nid = hakmem_obj_to_ss(objs[0])->nid;
+	rcu_read_unlock();
+	local_lock_irqsave(&s->pcp->lock, flags);
+	pc = this_cpu_ptr(s->pcp);
+	room = nid == numa_mem_id() ? s->mag_size - pc->count : 0;
+	room = min(room, nr);
+	memcpy(pc->objs + pc->count, objs, room * sizeof(void *));
+	pc->count += room;
+	if (room < nr)
+		hakmem_node_put(s, s->node[nid], objs + room, nr - room);
+	local_unlock_irqrestore(&s->pcp->lock, flags);
+}
+
+/*
+ * Magazine empty: refill a batch from this node's slabs, or grow the node.
+ * Entered with the local lock held; returns with it released.
+ */
+static void *hakmem_alloc_refill(struct hakmem_cache *s,
+				 struct hakmem_cpu_cache *pc,
+				 unsigned long flags, gfp_t gfp)
+{
+	void *spill[HAKMEM_GROW_MAX];
+	unsigned int got;
+	void *obj;
+
+	pc->stat[HAKMEM_ALLOC_MISS]++;
+	got = hakmem_node_take(s, s->node[numa_mem_id()], pc->objs, s->batch);
+	if (got) {
+		pc->stat[HAKMEM_REFILL]++;
+		pc->count = got - 1;
+		obj = pc->objs[got - 1];
+		local_unlock_irqrestore(&s->pcp->lock, flags);
+		return obj;
+	}
+	local_unlock_irqrestore(&s->pcp->lock, flags);
+
+	/* No lock held: the page allocator may sleep if gfp allows. */
+	got = hakmem_node_grow(s, NUMA_NO_NODE, gfp, spill,
+			       min_t(unsigned int, s->batch, HAKMEM_GROW_MAX));
+	if (!got) {
+		hakmem_oom(s, gfp);
+		return NULL;
+	}
+	obj = spill[--got];
+	if (got)
+		hakmem_stash(s, spill, got);
+	return obj;
+}
+
+/* An explicit node other than this CPU's: straight from that node's slabs. */
+static void *hakmem_alloc_on_node(struct hakmem_cache *s, gfp_t gfp, int node)
+{
+	void *obj;
+
+	hakmem_stat(s, HAKMEM_ALLOC_MISS);
+	if (!hakmem_node_take(s, s->node[node], &obj, 1) &&
+	    !hakmem_node_grow(s, node, gfp, &obj, 1)) {
+		hakmem_oom(s, gfp);
+		return NULL;
+	}
+	return hakmem_obj_out(s, obj, gfp);
+}
+
+static __always_inline void *__hakmem_cache_alloc(struct hakmem_cache *s,
+						  gfp_t gfp, int node)
+{
+	struct hakmem_cpu_cache *pc;
+	unsigned long flags;
+	void *obj;
+
+	might_alloc(gfp);
+	if (unlikely(node != NUMA_NO_NODE)) {
+		if ((unsigned int)node >= nr_node_ids || !node_state(node, N_MEMORY)) {
+			if (gfp & __GFP_THISNODE)
+				return NULL;
+			node = NUMA_NO_NODE;
+		}
+	}
+	local_lock_irqsave(&s->pcp->lock, flags);
+	if (unlikely(node != NUMA_NO_NODE && node != numa_mem_id())) {
+		local_unlock_irqrestore(&s->pcp->lock, flags);
+		return hakmem_alloc_on_node(s, gfp, node);
+	}
+	pc = this_cpu_ptr(s->pcp);
+	if (likely(pc->count)) {
+		obj = pc->objs[--pc->count];
+		pc->stat[HAKMEM_ALLOC_HIT]++;
+		local_unlock_irqrestore(&s->pcp->lock, flags);
+	} else {
+		obj = hakmem_alloc_refill(s, pc, flags, gfp);
+		if (unlikely(!obj))
+			return NULL;
+	}
+	return hakmem_obj_out(s, obj, gfp);
+}
+
+/**
+ * hakmem_cache_alloc - allocate an object from a hakmem cache
+ * @cache: the cache
+ * @gfp: allocation flags; GFP_ATOMIC and GFP_NOWAIT never sleep
+ *
+ * Context: any context the flags allow; GFP_KERNEL may sleep, only in the
+ * page allocator.
+ * Return: an object, or NULL if no memory could be had.
+ */
+void *hakmem_cache_alloc(struct hakmem_cache *cache, gfp_t gfp)
+{
+	return __hakmem_cache_alloc(cache, gfp, NUMA_NO_NODE);
+}
+EXPORT_SYMBOL_GPL(hakmem_cache_alloc);
+
+/**
+ * hakmem_cache_alloc_node - allocate an object on a given NUMA node
+ * @cache: the cache
+ * @gfp: allocation flags
+ * @node: the node, or NUMA_NO_NODE for any
+ *
+ * The object's memory is on @node whenever @node has memory to give
+ * (stricter than the slab allocator, which may hand out another node's
+ * partial slab).  With __GFP_THISNODE it is on @node or the call fails.
+ *
+ * Context: as hakmem_cache_alloc().
+ * Return: an object, or NULL.
+ */
+void *hakmem_cache_alloc_node(struct hakmem_cache *cache, gfp_t gfp, int node)
+{
+	return __hakmem_cache_alloc(cache, gfp, node);
+}
+EXPORT_SYMBOL_GPL(hakmem_cache_alloc_node);
+
+static void hakmem_bad_free(struct hakmem_cache *s, const void *obj,
+			    enum hakmem_stat_item item, const char *why)
+{
+	pr_err_ratelimited("cache %s: free of %px refused: %s\n",
+			   s->dbg_name, obj, why);
+	hakmem_stat(s, item);
+}
+
+/*
+ * The always-on checks of a free.  Runs with IRQs off, so the SuperSlab
+ * found cannot be freed under it (an RCU read side).
+ */
+static __always_inline bool hakmem_free_ok(struct hakmem_cache *s,
+					   struct hakmem_superslab *ss,
+					   void *obj)
+{
+	struct hakmem_slab *slab;
+	int idx;
+
+	if (unlikely(!ss || ss->cache != s)) {
+		hakmem_bad_free(s, obj, HAKMEM_INVALID_FREE,
+				ss ? "object of another cache" : "not a hakmem object");
+		return false;
+	}
+	idx = hakmem_obj_index(s, ss, obj, &slab);
+	if (unlikely(idx < 0)) {
+		hakmem_bad_free(s, obj, HAKMEM_INVALID_FREE, "not the start of an object");
+		return false;
+	}
+	/* Racy read: other bits of the word change under the node lock. */
+	if (unlikely(!test_bit(idx, hakmem_slab_map(s, ss, slab)) ||
+		     READ_ONCE(*hakmem_fp(s, obj)) == hakmem_free_tag(obj))) {
+		hakmem_bad_free(s, obj, HAKMEM_DOUBLE_FREE, "double free");
+		return false;
+	}
+	if (unlikely(s->flags & (SLAB_RED_ZONE | SLAB_POISON)) &&
+	    !hakmem_debug_free(s, obj))
+		return false;
+	return true;
+}
+
+/* Move the oldest batch of a full magazine back to the slabs. */
+static void hakmem_flush(struct hakmem_cache *s, struct hakmem_cpu_cache *pc)
+{
+	unsigned int nr = min(s->batch, pc->count);
+
+	hakmem_node_put(s, s->node[numa_mem_id()], pc->objs, nr);
+	pc->count -= nr;
+	memmove(pc->objs, pc->objs + nr, pc->count * sizeof(void *));
+	pc->stat[HAKMEM_FLUSH]++;
+}
+
+/* Free with the local lock held. */
+static __always_inline void __hakmem_free_locked(struct hakmem_cache *s,
+						 struct hakmem_superslab *ss,
+						 void *obj)
+{
+	struct hakmem_cpu_cache *pc;
+
+	if (unlikely(!hakmem_free_ok(s, ss, obj)))
+		return;
+	kmemleak_free_recursive(obj, s->flags);
+	*hakmem_fp(s, obj) = hakmem_free_tag(obj);
+	pc = this_cpu_ptr(s->pcp);
+	if (unlikely(ss->nid != numa_mem_id())) {
+		pc->stat[HAKMEM_FREE_MISS]++;
+		hakmem_node_put(s, s->node[ss->nid], &obj, 1);
+		return;
+	}
+	if (unlikely(pc->count >= s->mag_size))
+		hakmem_flush(s, pc);
+	pc->objs[pc->count++] = obj;
+	pc->stat[HAKMEM_FREE_HIT]++;
+}
+
+/**
+ * hakmem_cache_free - return an object to its cache
+ * @cache: the cache it was allocated from
+ * @obj: the object; NULL is ignored
+ *
+ * A pointer that is not an object of @cache, an interior pointer and a
+ * double free are reported (pr_err naming the cache), counted in the
+ * cache's statistics and otherwise ignored.
+ *
+ * Context: any.
+ */
+void hakmem_cache_free(struct hakmem_cache *cache, void *obj)
+{
+	unsigned long flags;
+
+	if (unlikely(!obj))
+		return;
+	local_lock_irqsave(&cache->pcp->lock, flags);
+	__hakmem_free_locked(cache, hakmem_obj_to_ss(obj), obj);
+	local_unlock_irqrestore(&cache->pcp->lock, flags);
+}
+EXPORT_SYMBOL_GPL(hakmem_cache_free);
+
+/**
+ * hakmem_cache_alloc_bulk - allocate several objects at once
+ * @cache: the cache
+ * @gfp: allocation flags
+ * @nr: how many
+ * @objs: array of @nr pointers, filled in
+ *
+ * All or nothing: on failure nothing stays allocated.
+ *
+ * Context: as hakmem_cache_alloc().
+ * Return: @nr, or 0 on failure.
+ */
+int hakmem_cache_alloc_bulk(struct hakmem_cache *cache, gfp_t gfp, size_t nr,
+			    void **objs)
+{
+	struct hakmem_cpu_cache *pc;
+	unsigned long flags;
+	size_t i, got, hit;
+
+	might_alloc(gfp);
+	if (!nr)
+		return 0;
+	local_lock_irqsave(&cache->pcp->lock, flags);
+	pc = this_cpu_ptr(cache->pcp);
+	hit = min_t(size_t, pc->count, nr);
+	pc->count -= hit;
+	memcpy(objs, pc->objs + pc->count, hit * sizeof(void *));
+	pc->stat[HAKMEM_ALLOC_HIT] += hit;
+	got = hit;
+	if (got < nr) {
+		got += hakmem_node_take(cache, cache->node[numa_mem_id()],
+					objs + got, min_t(size_t, nr - got, UINT_MAX));
+		pc->stat[HAKMEM_ALLOC_MISS] += nr - hit;
+	}
+	local_unlock_irqrestore(&cache->pcp->lock, flags);
+
+	while (got < nr) {
+		unsigned int more = hakmem_node_grow(cache, NUMA_NO_NODE, gfp, objs + got,
+						     min_t(size_t, nr - got, UINT_MAX));
+
+		if (!more) {
+			/* Give back what was taken: it never reached a user. */
+			for (i = 0; i < got; i++)
+				hakmem_stash(cache, objs + i, 1);
+			hakmem_oom(cache, gfp);
+			return 0;
+		}
+		got += more;
+	}
+	for (i = 0; i < nr; i++)
+		hakmem_obj_out(cache, objs[i], gfp);
+	return nr;
+}
+EXPORT_SYMBOL_GPL(hakmem_cache_alloc_bulk);
+
+/**
+ * hakmem_cache_free_bulk - free several objects of one cache at once
+ * @cache: the cache
+ * @nr: how many
+ * @objs: the objects; each is checked as by hakmem_cache_free()
+ *
+ * Context: any.
+ */
+void hakmem_cache_free_bulk(struct hakmem_cache *cache, size_t nr, void **objs)
+{
+	unsigned long flags;
+	size_t i;
+
+	local_lock_irqsave(&cache->pcp->lock, flags);
+	for (i = 0; i < nr; i++)
+		if (objs[i])
+			__hakmem_free_locked(cache, hakmem_obj_to_ss(objs[i]), objs[i]);
+	local_unlock_irqrestore(&cache->pcp->lock, flags);
+}
+EXPORT_SYMBOL_GPL(hakmem_cache_free_bulk);
+
+/* Empty this CPU's magazine into the slabs. */
+static void hakmem_drain_local(void *arg)
+{
+	struct hakmem_cache *s = arg;
+	struct hakmem_cpu_cache *pc;
+	unsigned long flags;
+
+	local_lock_irqsave(&s->pcp->lock, flags);
+	pc = this_cpu_ptr(s->pcp);
+	if (pc->count) {
+		hakmem_node_put(s, s->node[numa_mem_id()], pc->objs, pc->count);
+		pc->count = 0;
+		pc->stat[HAKMEM_FLUSH]++;
+	}
+	local_unlock_irqrestore(&s->pcp->lock, flags);
+}
+
+/**
+ * hakmem_drain_all() - empty every online CPU's magazine of a cache
+ * @s: the cache
+ *
+ * Offline CPUs were drained when they went down (hakmem_cpu_dead()).
+ *
+ * Context: process context, IRQs on.
+ */
+void hakmem_drain_all(struct hakmem_cache *s)
+{
+	on_each_cpu(hakmem_drain_local, s, 1);
+}
+EXPORT_SYMBOL_NS_GPL(hakmem_drain_all, HAKMEM_INTERNAL);
+
+/**
+ * hakmem_cache_shrink - give back all the memory a cache can spare
+ * @cache: the cache
+ *
+ * Drains every CPU's magazine, releases every empty slab and gives every
+ * unused SuperSlab back to the page allocator.
+ *
+ * Context: process context; may sleep.
+ * Return: 0 if the cache holds no SuperSlab afterwards, 1 otherwise.
+ */
+int hakmem_cache_shrink(struct hakmem_cache *cache)
+{
+	int nid, ret = 0;
+
+	might_sleep();
+	hakmem_drain_all(cache);
+	for_each_node(nid) {
+		hakmem_node_shrink(cache, cache->node[nid]);
+		if (READ_ONCE(cache->node[nid]->nr_ss))
+			ret = 1;
+	}
+	return ret;
+}
+EXPORT_SYMBOL_GPL(hakmem_cache_shrink);
+
+/**
+ * hakmem_cache_size - the object size of a cache
+ * @cache: the cache
+ *
+ * Return: the size given to hakmem_cache_create().
+ */
+unsigned int hakmem_cache_size(struct hakmem_cache *cache)
+{
+	return cache->layout.object_size;
+}
+EXPORT_SYMBOL_GPL(hakmem_cache_size);
+
+/* --- creation and destruction ------------------------------------------ */
+
+static void hakmem_cache_free_struct(struct hakmem_cache *s)
+{
+	int nid;
+
+	for_each_node(nid) {
+		if (!s->node[nid])
+			continue;
+		hakmem_node_release_all(s, s->node[nid]);
+		kfree(s->node[nid]);
+	}
+	free_percpu(s->pcp);
+	kfree_const(s->name);
+	kfree(s);
+}
+
+static bool hakmem_dbg_name_taken(const char *name)
+{
+	struct hakmem_cache *s;
+
+	lockdep_assert_held(&hakmem_cache_mutex);
+	list_for_each_entry(s, &hakmem_caches, list)
+		if (!strcmp(s->dbg_name, name))
+			return true;
+	return false;
+}
+
+static int hakmem_stats_show(struct seq_file *m, void *v);
+DEFINE_SHOW_ATTRIBUTE(hakmem_stats);
+
+/* Publish a built cache: a unique debugfs name, the list, debugfs. */
+static void hakmem_cache_publish(struct hakmem_cache *s)
+{
+	unsigned int k = 1;
+
+	mutex_lock(&hakmem_cache_mutex);
+	snprintf(s->dbg_name, sizeof(s->dbg_name), "%s", s->name);
+	while (hakmem_dbg_name_taken(s->dbg_name))
+		snprintf(s->dbg_name, sizeof(s->dbg_name), "%.*s-%u",
+			 (int)sizeof(s->dbg_name) - 12, s->name, ++k);
+	list_add_tail(&s->list, &hakmem_caches);
+	s->dbg_dir = debugfs_create_dir(s->dbg_name, hakmem_debugfs);
+	debugfs_create_file("stats", 0444, s->dbg_dir, s, &hakmem_stats_fops);
+	mutex_unlock(&hakmem_cache_mutex);
+}
+
+/* Magazine size by stride: about 8 KiB of objects, 16..128 of them. */
+static void hakmem_pick_magazine(struct hakmem_cache *s)
+{
+	unsigned int n = clamp_t(unsigned int, 8192 / hakmem_stride(s), 16, 128);
+
+	s->mag_size = rounddown_pow_of_two(n);
+	s->batch = s->mag_size / 2;
+}
+
+static const char *hakmem_create_check(unsigned int size, unsigned int align,
+				       slab_flags_t flags, void (*ctor)(void *))
+{
+	if (!size)
+		return "size 0";
+	if (flags & ~HAKMEM_CACHE_FLAGS)
+		return "unsupported flags (only SLAB_HWCACHE_ALIGN, SLAB_POISON, SLAB_RED_ZONE, SLAB_TYPESAFE_BY_RCU)";
+	if (align & (align - 1) || align > PAGE_SIZE)
+		return "align must be 0 or a power of two up to PAGE_SIZE";
+	if ((flags & SLAB_POISON) && (ctor || (flags & SLAB_TYPESAFE_BY_RCU)))
+		return "SLAB_POISON would overwrite constructed or RCU-visible objects";
+	return NULL;
+}
+
+static struct hakmem_cache *__hakmem_cache_create(const char *name,
+						  unsigned int size,
+						  unsigned int align,
+						  slab_flags_t flags,
+						  void (*ctor)(void *), bool tiny)
+{
+	struct hakmem_layout layout;
+	struct hakmem_cache *s;
+	unsigned int order;
+	const char *why;
+	int nid, cpu;
+
+	if (!name) {
+		pr_warn("hakmem_cache_create: refused: NULL name\n");
+		return NULL;
+	}
+	why = hakmem_create_check(size, align, flags, ctor);
+	if (!why && hakmem_layout_init(&layout, size, align, flags, ctor))
+		why = "size too large";
+	if (!why) {
+		order = hakmem_pick_slab_order(layout.stride);
+		if (order > HAKMEM_MAX_SLAB_ORDER)
+			why = "object too big for a slab (stride over 32 KiB)";
+	}
+	if (why) {
+		pr_warn("cache %s: refused: %s (size %u, align %u, flags %#lx)\n",
+			name, why, size, align, (__force unsigned long)flags);
+		return NULL;
+	}
+
+	s = kzalloc(struct_size(s, node, nr_node_ids), GFP_KERNEL);
+	if (!s)
+		goto nomem;
+	s->layout = layout;
+	s->stride_recip = reciprocal_value(layout.stride);
+	s->flags = flags;
+	s->ctor = ctor;
+	s->tiny = tiny;
+	s->slab_order = order;
+	s->slab_shift = PAGE_SHIFT + order;
+	s->capacity = hakmem_capacity_of(hakmem_slab_bytes(s), layout.stride);
+	s->map_longs = BITS_TO_LONGS(s->capacity);
+	s->ss_order = min(order + HAKMEM_SS_SLABS_SHIFT,
+			  HAKMEM_MAX_SLAB_ORDER + HAKMEM_SS_SLABS_SHIFT);
+	hakmem_pick_magazine(s);
+	INIT_LIST_HEAD(&s->list);
+	s->name = kstrdup_const(name, GFP_KERNEL);
+	s->pcp = __alloc_percpu(sizeof(struct hakmem_cpu_cache) +
+				s->mag_size * sizeof(void *),
+				__alignof__(struct hakmem_cpu_cache));
+	if (!s->name || !s->pcp)
+		goto free;
+	for_each_possible_cpu(cpu)
+		local_lock_init(&per_cpu_ptr(s->pcp, cpu)->lock);
+	for_each_node(nid) {
+		s->node[nid] = kzalloc_node(sizeof(struct hakmem_node), GFP_KERNEL,
+					    node_state(nid, N_NORMAL_MEMORY) ?
+					    nid : NUMA_NO_NODE);
+		if (!s->node[nid])
+			goto free;
+		hakmem_node_init(s->node[nid], nid);
+	}
+	hakmem_cache_publish(s);
+	return s;
+
+free:
+	hakmem_cache_free_struct(s);
+nomem:
+	pr_warn("cache %s: refused: out of memory for its metadata\n", name);
+	return NULL;
+}
+
+/**
+ * hakmem_cache_create - create a cache of objects of one size
+ * @name: name for debugfs and messages; copied; may be shared by caches
+ * @size: object size in bytes
+ * @align: required alignment: 0 or a power of two up to PAGE_SIZE; objects
+ *         are always at least 8-byte aligned
+ * @flags: SLAB_HWCACHE_ALIGN, SLAB_POISON, SLAB_RED_ZONE,
+ *         SLAB_TYPESAFE_BY_RCU; any other flag is refused
+ * @ctor: constructor or NULL; runs once per object per SuperSlab, and a
+ *        free object's memory is never written by hakmem
+ *
+ * Context: process context; may sleep.
+ * Return: the cache, or NULL with a warning naming the cache and the reason.
+ */
+struct hakmem_cache *hakmem_cache_create(const char *name, unsigned int size,
+					 unsigned int align, slab_flags_t flags,
+					 void (*ctor)(void *))
+{
+	return __hakmem_cache_create(name, size, align, flags, ctor, false);
+}
+EXPORT_SYMBOL_GPL(hakmem_cache_create);
+
+/*
+ * Objects still out after draining: report them.  Called with the cache
+ * mutex held, so no CPU can go down (and be drained) meanwhile.
+ */
+static unsigned long hakmem_cache_live(struct hakmem_cache *s)
+{
+	unsigned long live = 0;
+	int nid;
+
+	for_each_node(nid)
+		live += READ_ONCE(s->node[nid]->nr_inuse);
+	if (!live)
+		return 0;
+	pr_err("cache %s: destroyed with %lu objects still allocated; the cache is kept. First of them:\n",
+	       s->dbg_name, live);
+	for_each_node(nid)
+		hakmem_node_report_live(s, s->node[nid], HAKMEM_REPORT_MAX);
+	return live;
+}
+
+/**
+ * hakmem_cache_destroy - destroy a cache
+ * @cache: the cache, or NULL
+ *
+ * If objects are still allocated, they are reported with pr_err and the
+ * cache is kept (never freed): memory still in use is never given back.
+ *
+ * Context: process context; may sleep.
+ */
+void hakmem_cache_destroy(struct hakmem_cache *cache)
+{
+	if (!cache)
+		return;
+	if (cache->tiny) {
+		pr_warn("cache %s: refused: a tiny class of hakmem_alloc()\n",
+			cache->dbg_name);
+		return;
+	}
+	mutex_lock(&hakmem_cache_mutex);
+	if (cache->leaked) {
+		pr_err("cache %s: destroyed again\n", cache->dbg_name);
+		mutex_unlock(&hakmem_cache_mutex);
+		return;
+	}
+	hakmem_drain_all(cache);
+	if (hakmem_cache_live(cache)) {
+		cache->leaked = true;
+		mutex_unlock(&hakmem_cache_mutex);
+		return;
+	}
+	list_del(&cache->list);
+	debugfs_remove_recursive(cache->dbg_dir);
+	mutex_unlock(&hakmem_cache_mutex);
+	hakmem_cache_free_struct(cache);
+}
+EXPORT_SYMBOL_GPL(hakmem_cache_destroy);
+
+/* --- the tiny classes: kmalloc-like ------------------------------------ */
+
+static __always_inline unsigned int hakmem_tiny_index(size_t size)
+{
+	return size <= 8 ? 0 : fls(size - 1) - 3;
+}
+
+/**
+ * hakmem_tiny_cache() - the tiny class serving a size
+ * @size: 1 to HAKMEM_MAX_TINY_SIZE
+ *
+ * Return: the class's cache.
+ */
+struct hakmem_cache *hakmem_tiny_cache(size_t size)
+{
+	return hakmem_tiny[hakmem_tiny_index(size)];
+}
+EXPORT_SYMBOL_NS_GPL(hakmem_tiny_cache, HAKMEM_INTERNAL);
+
+/**
+ * hakmem_alloc_node - allocate memory on a node, like kmalloc_node()
+ * @size: bytes wanted
+ * @gfp: allocation flags
+ * @node: the node, or NUMA_NO_NODE
+ *
+ * Sizes up to HAKMEM_MAX_TINY_SIZE come from the tiny class of the next
+ * power of two (naturally aligned), larger ones from kmalloc_node().
+ *
+ * Context: as hakmem_cache_alloc().
+ * Return: memory, ZERO_SIZE_PTR for a size of 0, or NULL.
+ */
+void *hakmem_alloc_node(size_t size, gfp_t gfp, int node)
+{
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (unlikely(size > HAKMEM_MAX_TINY_SIZE))
+		return kmalloc_node(size, gfp, node);
+	return __hakmem_cache_alloc(hakmem_tiny[hakmem_tiny_index(size)], gfp, node);
+}
+EXPORT_SYMBOL_GPL(hakmem_alloc_node);
+
+/**
+ * hakmem_alloc - allocate memory, like kmalloc()
+ * @size: bytes wanted
+ * @gfp: allocation flags
+ *
+ * Context: as hakmem_cache_alloc().
+ * Return: memory, ZERO_SIZE_PTR for a size of 0, or NULL.
+ */
+void *hakmem_alloc(size_t size, gfp_t gfp)
+{
+	if (unlikely(!size))
+		return ZERO_SIZE_PTR;
+	if (unlikely(size > HAKMEM_MAX_TINY_SIZE))
+		return kmalloc(size, gfp);
+	return __hakmem_cache_alloc(hakmem_tiny[hakmem_tiny_index(size)], gfp,
+				    NUMA_NO_NODE);
+}
+EXPORT_SYMBOL_GPL(hakmem_alloc);
+
+/**
+ * hakmem_free - free memory from hakmem_alloc(), like kfree()
+ * @obj: the memory; NULL and ZERO_SIZE_PTR are ignored
+ *
+ * The class comes from the SuperSlab's metadata, never from a header in
+ * front of the object.  Memory hakmem did not allocate goes to kfree().
+ *
+ * Context: any.
+ */
+void hakmem_free(const void *obj)
+{
+	struct hakmem_superslab *ss;
+	struct hakmem_cache *s;
+	unsigned long flags;
+
+	if (unlikely(ZERO_OR_NULL_PTR(obj)))
+		return;
+	rcu_read_lock();
+	ss = hakmem_obj_to_ss(obj);
+	if (likely(ss)) {
+		s = ss->cache;
+		local_lock_irqsave(&s->pcp->lock, flags);
+		__hakmem_free_locked(s, ss, (void *)obj);
+		local_unlock_irqrestore(&s->pcp->lock, flags);
+	}
+	rcu_read_unlock();
+	if (unlikely(!ss))
+		kfree(obj);
+}
+EXPORT_SYMBOL_GPL(hakmem_free);
+
+/**
+ * hakmem_ksize - usable size of memory from hakmem_alloc()
+ * @obj: the memory
+ *
+ * Return: the size of its tiny class (or of its cache's objects), ksize()
+ * for memory that came from kmalloc(), 0 for NULL or ZERO_SIZE_PTR.
+ */
+size_t hakmem_ksize(const void *obj)
+{
+	struct hakmem_superslab *ss;
+	size_t size = 0;
+
+	if (unlikely(ZERO_OR_NULL_PTR(obj)))
+		return 0;
+	rcu_read_lock();
+	ss = hakmem_obj_to_ss(obj);
+	if (ss)
+		size = ss->cache->layout.object_size;
+	rcu_read_unlock();
+	return ss ? size : ksize(obj);
+}
+EXPORT_SYMBOL_GPL(hakmem_ksize);
+
+/* --- debugfs ------------------------------------------------------------ */
+
+static unsigned long hakmem_pcp_objects(struct hakmem_cache *s)
+{
+	unsigned long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += READ_ONCE(per_cpu_ptr(s->pcp, cpu)->count);
+	return n;
+}
+
+static int hakmem_stats_show(struct seq_file *m, void *v)
+{
+	struct hakmem_cache *s = m->private;
+	const struct hakmem_layout *l = &s->layout;
+	unsigned long flags;
+	int i, nid;
+
+	seq_printf(m, "name %s\nobject_size %u\nstride %u\nalign %u\n",
+		   s->name, l->object_size, l->stride, l->align);
+	seq_printf(m, "red_zone %u+%u\nfree_pointer %u\nflags %#lx\nctor %s\n",
+		   l->red_offset, l->red_len, l->fp_offset,
+		   (__force unsigned long)s->flags, s->ctor ? "yes" : "no");
+	seq_printf(m, "slab_order %u\nobjects_per_slab %u\nsuperslab_order %u\n",
+		   s->slab_order, s->capacity, s->ss_order);
+	seq_printf(m, "magazine %u\nbatch %u\ncached_objects %lu\n",
+		   s->mag_size, s->batch, hakmem_pcp_objects(s));
+	for (i = 0; i < HAKMEM_NR_STAT_ITEMS; i++)
+		seq_printf(m, "%s %lu\n", hakmem_stat_names[i], hakmem_stat_sum(s, i));
+	for_each_node(nid) {
+		struct hakmem_node *n = s->node[nid];
+
+		spin_lock_irqsave(&n->lock, flags);
+		seq_printf(m, "node%d superslabs %lu unused %lu pages %lu slabs %lu free %lu partial %lu empty %lu inuse %lu\n",
+			   nid, n->nr_ss, n->nr_ss_unused, n->nr_pages, n->nr_slabs,
+			   n->nr_free_slabs, n->nr_partial, n->nr_empty, n->nr_inuse);
+		spin_unlock_irqrestore(&n->lock, flags);
+	}
+	return 0;
+}
+
+/* /sys/kernel/debug/hakmem/slabinfo, in /proc/slabinfo's version 2.1. */
+static int hakmem_slabinfo_show(struct seq_file *m, void *v)
+{
+	struct hakmem_cache *s;
+	unsigned long flags;
+	int nid;
+
+	seq_puts(m, "slabinfo - version: 2.1\n");
+	seq_puts(m, "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>\n");
+	mutex_lock(&hakmem_cache_mutex);
+	list_for_each_entry(s, &hakmem_caches, list) {
+		unsigned long inuse = 0, slabs = 0, active = 0;
+
+		for_each_node(nid) {
+			struct hakmem_node *n = s->node[nid];
+
+			spin_lock_irqsave(&n->lock, flags);
+			inuse += n->nr_inuse;
+			slabs += n->nr_slabs;
+			active += n->nr_slabs - n->nr_free_slabs;
+			spin_unlock_irqrestore(&n->lock, flags);
+		}
+		inuse -= min(inuse, hakmem_pcp_objects(s));
+		seq_printf(m, "%-17s %6lu %6lu %6u %4u %4u : tunables %4u %4u %4u : slabdata %6lu %6lu %6u\n",
+			   s->dbg_name, inuse, slabs * s->capacity,
+			   hakmem_stride(s), s->capacity, 1U << s->slab_order,
+			   s->mag_size, s->batch, 0, active, slabs, 0);
+	}
+	mutex_unlock(&hakmem_cache_mutex);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(hakmem_slabinfo);
+
+/* --- CPU hotplug ---------------------------------------------------------- */
+
+/* A CPU went down: give its magazines back to the slabs. */
+static int hakmem_cpu_dead(unsigned int cpu)
+{
+	struct hakmem_cpu_cache *pc;
+	struct hakmem_cache *s;
+
+	mutex_lock(&hakmem_cache_mutex);
+	list_for_each_entry(s, &hakmem_caches, list) {
+		pc = per_cpu_ptr(s->pcp, cpu);
+		if (!pc->count)
+			continue;
+		hakmem_node_put(s, s->node[cpu_to_mem(cpu)], pc->objs, pc->count);
+		pc->count = 0;
+	}
+	mutex_unlock(&hakmem_cache_mutex);
+	return 0;
+}
+
+/* --- module ------------------------------------------------------------- */
+
+static void hakmem_destroy_all(void)
+{
+	struct hakmem_cache *s, *tmp;
+
+	list_for_each_entry_safe(s, tmp, &hakmem_caches, list) {
+		list_del(&s->list);
+		hakmem_drain_all(s);
+		if (s->leaked)
+			pr_warn("cache %s: freeing a leaked cache at unload\n", s->dbg_name);
+		hakmem_cache_free_struct(s);
+	}
+}
+
+static int __init hakmem_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	hakmem_ss_registry_init();
+	hakmem_debugfs = debugfs_create_dir("hakmem", NULL);
+	debugfs_create_file("slabinfo", 0444, hakmem_debugfs, NULL,
+			    &hakmem_slabinfo_fops);
+	hakmem_fault_debugfs(hakmem_debugfs);
+
+	for (i = 0; i < ARRAY_SIZE(hakmem_tiny); i++) {
+		unsigned int size = 8U << i;
+		char name[16];
+
+		snprintf(name, sizeof(name), "hakmem-%u", size);
+		hakmem_tiny[i] = __hakmem_cache_create(name, size, size, 0, NULL, true);
+		if (!hakmem_tiny[i]) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+	}
+	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "mm/hakmem:dead",
+					NULL, hakmem_cpu_dead);
+	if (ret < 0)
+		goto fail;
+	hakmem_cpuhp_state = ret;
+
+	pr_info("ready: tiny classes 8..%u bytes, %u node(s), %u CPU(s)\n",
+		HAKMEM_MAX_TINY_SIZE, num_online_nodes(), num_online_cpus());
+	if (selftest)
+		hakmem_selftest();
+	hakmem_stress_at_load();
+	return 0;
+
+fail:
+	hakmem_destroy_all();
+	debugfs_remove_recursive(hakmem_debugfs);
+	hakmem_ss_registry_exit();
+	return ret;
+}
+
+static void __exit hakmem_exit(void)
+{
+	cpuhp_remove_state_nocalls(hakmem_cpuhp_state);
+	debugfs_remove_recursive(hakmem_debugfs);
+	mutex_lock(&hakmem_cache_mutex);
+	hakmem_destroy_all();
+	mutex_unlock(&hakmem_cache_mutex);
+	/* SuperSlab metadata and RCU-typesafe pages wait in RCU callbacks. */
+	rcu_barrier();
+	hakmem_ss_registry_exit();
+}
+
+module_init(hakmem_init);
+module_exit(hakmem_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("hakmem-slab: SuperSlab / tiny-class object allocator");

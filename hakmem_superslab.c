@@ -1,0 +1,938 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hakmem_superslab.c - SuperSlabs, slabs and the per-node heads
+ *
+ * A SuperSlab is a power-of-two run of pages from alloc_pages_node(), cut
+ * into equal slabs; each slab is cut into objects of the cache's stride.
+ * Its metadata is kmalloc'ed beside it and found from any object in O(1):
+ * the SuperSlab's head page carries (HAKMEM_SS_MAGIC << 32 | id) in
+ * page->private, and the id indexes the registry below, whose entry must
+ * point back at the same pages.  A pointer that fails any step is not
+ * hakmem's.
+ *
+ * Lock order (outermost first; hakmem_slab.c takes the first two):
+ *   1. cpu_hotplug_lock (cpus_read_lock), then hakmem_cache_mutex
+ *   2. hakmem_cpu_cache.lock - local lock, IRQs off
+ *   3. hakmem_node.lock - spinlock, always taken with IRQs off, since
+ *      GFP_ATOMIC callers may come from hardirq context
+ *   4. the registry's IDA lock (internal to the IDA)
+ *
+ * hakmem_node.lock protects the node's lists and counters and, for every
+ * SuperSlab and slab on that node, their lists, free lists, bitmaps,
+ * counters and states.  Pages are never allocated or freed under it:
+ * expansion allocates first, then publishes under the lock (or frees its
+ * SuperSlab again if a racing expansion already made room); release
+ * unlinks under the lock and frees after dropping it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/fault-inject.h>
+#include <linux/gfp.h>
+#include <linux/idr.h>
+#include <linux/kernel.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/poison.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "hakmem_internal.h"
+
+struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
+unsigned long hakmem_fp_secret __read_mostly;
+static DEFINE_IDA(hakmem_ss_ida);
+static DEFINE_SPINLOCK(hakmem_ss_dir_lock);
+
+/*
+ * Flags of the caller's gfp that make sense for the pages and metadata of
+ * a SuperSlab: how hard to try and where.  Zeroing is per object.
+ */
+#define HAKMEM_GFP_PAGE_MASK	(__GFP_RECLAIM | __GFP_IO | __GFP_FS | \
+				 __GFP_NOWARN | __GFP_RETRY_MAYFAIL | \
+				 __GFP_NORETRY | __GFP_NOFAIL | __GFP_HIGH | \
+				 __GFP_MEMALLOC | __GFP_NOMEMALLOC | \
+				 __GFP_THISNODE)
+
+#ifdef CONFIG_FAULT_INJECTION
+static DECLARE_FAULT_ATTR(hakmem_fail_page_attr);
+
+/**
+ * hakmem_should_fail_page() - fault injection point of every page allocation
+ * @gfp: flags of the allocation
+ * @order: its page order
+ *
+ * Driven by /sys/kernel/debug/hakmem/fail_page (the kernel's fault
+ * injection attributes: probability, times, space, ...).
+ *
+ * Return: true if this allocation must fail.
+ */
+bool hakmem_should_fail_page(gfp_t gfp, unsigned int order)
+{
+	if (gfp & __GFP_NOFAIL)
+		return false;
+	return should_fail(&hakmem_fail_page_attr, PAGE_SIZE << order);
+}
+
+void hakmem_fault_debugfs(struct dentry *parent)
+{
+	fault_create_debugfs_attr("fail_page", parent, &hakmem_fail_page_attr);
+}
+#else
+bool hakmem_should_fail_page(gfp_t gfp, unsigned int order)
+{
+	return false;
+}
+
+void hakmem_fault_debugfs(struct dentry *parent)
+{
+}
+#endif /* CONFIG_FAULT_INJECTION */
+
+/**
+ * hakmem_layout_init() - compute the one stride of a cache
+ * @l: filled in
+ * @size: object size asked for
+ * @align: alignment asked for (0: none; otherwise a power of two)
+ * @flags: SLAB_* flags
+ * @has_ctor: the cache has a constructor
+ *
+ * The object comes first, then the red zone, then the free-pointer word
+ * when it cannot live inside the object: a constructor's state, an RCU
+ * reader's view and the poison pattern must all survive while the object
+ * is free.  The stride rounds the lot up to the alignment.
+ *
+ * Return: 0, or -EINVAL if the layout overflows.
+ */
+int hakmem_layout_init(struct hakmem_layout *l, unsigned int size,
+		       unsigned int align, slab_flags_t flags, bool has_ctor)
+{
+	unsigned int off = size;
+
+	align = max_t(unsigned int, align, sizeof(void *));
+	if (flags & SLAB_HWCACHE_ALIGN) {
+		unsigned int ralign = cache_line_size();
+
+		/* As the slab allocator does: small objects share lines. */
+		while (size <= ralign / 2)
+			ralign /= 2;
+		align = max(align, ralign);
+	}
+
+	memset(l, 0, sizeof(*l));
+	l->object_size = size;
+	l->align = align;
+	if (flags & SLAB_RED_ZONE) {
+		l->red_offset = off;
+		l->red_len = ALIGN(off, sizeof(void *)) + sizeof(void *) - off;
+		off += l->red_len;
+	}
+	/* A red zone right after a tiny object would share the word. */
+	if (has_ctor || (flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON)) ||
+	    ((flags & SLAB_RED_ZONE) && size < sizeof(void *))) {
+		l->fp_offset = ALIGN(off, sizeof(void *));
+		off = l->fp_offset + sizeof(void *);
+	}
+	off = max_t(unsigned int, off, sizeof(void *));
+	if (off < size || ALIGN(off, align) < off)
+		return -EINVAL;
+	l->stride = ALIGN(off, align);
+	return 0;
+}
+
+/**
+ * hakmem_pick_slab_order() - slab order for a stride
+ * @stride: the cache's stride
+ *
+ * The smallest order that wastes at most 1/16 of the slab (the slab
+ * allocator's own bound), else the order wasting least; order 0 whenever
+ * the stride divides a page, so that every tiny class can fall back to
+ * single pages.
+ *
+ * Return: the order, or -1 if the stride does not fit the largest slab.
+ */
+unsigned int hakmem_pick_slab_order(unsigned int stride)
+{
+	unsigned int order, best = UINT_MAX, best_waste = UINT_MAX;
+
+	for (order = get_order(stride); order <= HAKMEM_MAX_SLAB_ORDER; order++) {
+		unsigned int bytes = PAGE_SIZE << order;
+		unsigned int waste = bytes % stride;
+
+		if (waste * 16 <= bytes)
+			return order;
+		/* Compare waste as a fraction of the slab. */
+		if (best == UINT_MAX ||
+		    (u64)waste * (PAGE_SIZE << best) < (u64)best_waste * bytes) {
+			best = order;
+			best_waste = waste;
+		}
+	}
+	return best;
+}
+
+/* --- the SuperSlab registry ------------------------------------------- */
+
+int hakmem_ss_registry_init(void)
+{
+	hakmem_fp_secret = get_random_long() | 1;
+	return 0;
+}
+
+void hakmem_ss_registry_exit(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < HAKMEM_SS_DIR_SIZE; i++) {
+		kfree(hakmem_ss_dir[i]);
+		hakmem_ss_dir[i] = NULL;
+	}
+	ida_destroy(&hakmem_ss_ida);
+}
+
+static int hakmem_ss_register(struct hakmem_superslab *ss, gfp_t gfp)
+{
+	struct hakmem_superslab **chunk;
+	unsigned int dir;
+	unsigned long flags;
+	int id;
+
+	id = ida_alloc_max(&hakmem_ss_ida, HAKMEM_SS_MAX_ID - 1, gfp);
+	if (id < 0)
+		return id;
+	dir = id / HAKMEM_SS_PER_CHUNK;
+	if (!READ_ONCE(hakmem_ss_dir[dir])) {
+		chunk = kzalloc(PAGE_SIZE, gfp);
+		if (!chunk) {
+			ida_free(&hakmem_ss_ida, id);
+			return -ENOMEM;
+		}
+		spin_lock_irqsave(&hakmem_ss_dir_lock, flags);
+		if (!hakmem_ss_dir[dir]) {
+			/* Pairs with READ_ONCE() in hakmem_obj_to_ss(). */
+			smp_store_release(&hakmem_ss_dir[dir], chunk);
+			chunk = NULL;
+		}
+		spin_unlock_irqrestore(&hakmem_ss_dir_lock, flags);
+		kfree(chunk);
+	}
+	ss->id = id;
+	/* Publish a fully built SuperSlab; pairs with smp_load_acquire(). */
+	smp_store_release(&hakmem_ss_dir[dir][id % HAKMEM_SS_PER_CHUNK], ss);
+	set_page_private(virt_to_page(ss->base),
+			 (unsigned long)HAKMEM_SS_MAGIC << 32 | id);
+	return 0;
+}
+
+static void hakmem_ss_unregister(struct hakmem_superslab *ss)
+{
+	set_page_private(virt_to_page(ss->base), 0);
+	WRITE_ONCE(hakmem_ss_dir[ss->id / HAKMEM_SS_PER_CHUNK][ss->id % HAKMEM_SS_PER_CHUNK],
+		   NULL);
+	ida_free(&hakmem_ss_ida, ss->id);
+}
+
+/* --- debug patterns ---------------------------------------------------- */
+
+static void hakmem_report_bytes(struct hakmem_cache *s, void *obj,
+				const char *what, unsigned int off,
+				unsigned int len)
+{
+	u8 *p = (u8 *)obj + off;
+
+	pr_err("cache %s: object %px: %s damaged at offset %u: %*ph\n",
+	       s->dbg_name, obj, what, off, min(len, 16U), p);
+	hakmem_stat(s, HAKMEM_CORRUPTION);
+}
+
+/* Set the red zone and poison of a free object that was never handed out. */
+static void hakmem_debug_init_obj(struct hakmem_cache *s, void *obj)
+{
+	const struct hakmem_layout *l = &s->layout;
+
+	if (s->flags & SLAB_RED_ZONE)
+		memset(obj + l->red_offset, HAKMEM_RED_INACTIVE, l->red_len);
+	if (s->flags & SLAB_POISON) {
+		memset(obj, POISON_FREE, l->object_size - 1);
+		*(u8 *)(obj + l->object_size - 1) = POISON_END;
+	}
+}
+
+/**
+ * hakmem_debug_alloc() - check and arm the debug bytes of an object going out
+ * @s: its cache
+ * @obj: the object
+ *
+ * Poison must be intact (nothing wrote to the object while it was free)
+ * and the red zone must still read inactive.  Damage is reported; the
+ * object is handed out all the same, its debug bytes re-armed.
+ */
+void hakmem_debug_alloc(struct hakmem_cache *s, void *obj)
+{
+	const struct hakmem_layout *l = &s->layout;
+	u8 *bad;
+
+	if (s->flags & SLAB_POISON) {
+		bad = memchr_inv(obj, POISON_FREE, l->object_size - 1);
+		if (bad)
+			hakmem_report_bytes(s, obj, "poison (written after free)",
+					    bad - (u8 *)obj, l->object_size - (bad - (u8 *)obj));
+		else if (*(u8 *)(obj + l->object_size - 1) != POISON_END)
+			hakmem_report_bytes(s, obj, "poison end (written after free)",
+					    l->object_size - 1, 1);
+	}
+	if (s->flags & SLAB_RED_ZONE) {
+		bad = memchr_inv(obj + l->red_offset, HAKMEM_RED_INACTIVE, l->red_len);
+		if (bad)
+			hakmem_report_bytes(s, obj, "red zone of a free object",
+					    bad - (u8 *)obj, l->red_len);
+		memset(obj + l->red_offset, HAKMEM_RED_ACTIVE, l->red_len);
+	}
+}
+
+/**
+ * hakmem_debug_free() - check and disarm the debug bytes of an object coming back
+ * @s: its cache
+ * @obj: the object
+ *
+ * Return: false if the red zone was overwritten: the object is reported and
+ * must be left alone (never reused), since whoever overran it may still
+ * hold it.
+ */
+bool hakmem_debug_free(struct hakmem_cache *s, void *obj)
+{
+	const struct hakmem_layout *l = &s->layout;
+	u8 *bad;
+
+	if (s->flags & SLAB_RED_ZONE) {
+		bad = memchr_inv(obj + l->red_offset, HAKMEM_RED_ACTIVE, l->red_len);
+		if (bad) {
+			hakmem_report_bytes(s, obj, "red zone (written past the end)",
+					    bad - (u8 *)obj, l->red_len);
+			return false;
+		}
+		memset(obj + l->red_offset, HAKMEM_RED_INACTIVE, l->red_len);
+	}
+	if (s->flags & SLAB_POISON) {
+		memset(obj, POISON_FREE, l->object_size - 1);
+		*(u8 *)(obj + l->object_size - 1) = POISON_END;
+	}
+	return true;
+}
+
+/* --- SuperSlab allocation ---------------------------------------------- */
+
+static void hakmem_ss_free_pages(struct hakmem_superslab *ss)
+{
+	struct page *page = virt_to_page(ss->base);
+
+	set_page_private(page, 0);
+	__free_pages(page, ss->order);
+}
+
+static void hakmem_ss_free_rcu(struct rcu_head *head)
+{
+	struct hakmem_superslab *ss = container_of(head, struct hakmem_superslab, rcu);
+
+	hakmem_ss_free_pages(ss);
+	kfree(ss);
+}
+
+/*
+ * Give a SuperSlab that is on no list back to the page allocator.  The
+ * metadata outlives an RCU grace period, so a lockless hakmem_obj_to_ss()
+ * that found it just before it went still reads valid memory; the pages
+ * of a SLAB_TYPESAFE_BY_RCU cache wait for the grace period too.
+ */
+static void hakmem_ss_free(struct hakmem_cache *s, struct hakmem_superslab *ss)
+{
+	hakmem_ss_unregister(ss);
+	hakmem_stat(s, HAKMEM_SS_FREE);
+	if (s->flags & SLAB_TYPESAFE_BY_RCU) {
+		call_rcu(&ss->rcu, hakmem_ss_free_rcu);
+		return;
+	}
+	hakmem_ss_free_pages(ss);
+	kfree_rcu(ss, rcu);
+}
+
+static struct page *hakmem_ss_pages(struct hakmem_cache *s, int nid, gfp_t gfp,
+				    unsigned int *orderp)
+{
+	gfp_t pgfp = (gfp & HAKMEM_GFP_PAGE_MASK) | __GFP_COMP;
+	unsigned int order = s->ss_order;
+	struct page *page;
+	gfp_t g;
+
+	/*
+	 * An explicit node gets its own memory when it has any: try it alone
+	 * first (__GFP_THISNODE), and only then, unless the caller forbade
+	 * it, any node.
+	 */
+	if (nid != NUMA_NO_NODE)
+		pgfp |= __GFP_THISNODE;
+	for (;;) {
+		g = pgfp;
+		/* The preferred order is a wish: no hard reclaim, no warning. */
+		if (order > s->slab_order)
+			g = (g | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL;
+		if (order > 1)
+			g &= ~__GFP_NOFAIL;
+		page = NULL;
+		if (!hakmem_should_fail_page(g, order))
+			page = alloc_pages_node(nid, g, order);
+		if (page) {
+			*orderp = order;
+			if (order < s->ss_order)
+				hakmem_stat(s, HAKMEM_SS_FALLBACK);
+			return page;
+		}
+		if (order > s->slab_order) {
+			order = s->slab_order;
+			continue;
+		}
+		if (nid != NUMA_NO_NODE && !(gfp & __GFP_THISNODE) &&
+		    (pgfp & __GFP_THISNODE)) {
+			pgfp &= ~__GFP_THISNODE;
+			order = s->ss_order;
+			continue;
+		}
+		return NULL;
+	}
+}
+
+static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
+						gfp_t gfp)
+{
+	gfp_t mgfp = (gfp & (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH |
+			     __GFP_MEMALLOC | __GFP_NOMEMALLOC)) | __GFP_NOWARN;
+	struct hakmem_superslab *ss;
+	unsigned int order, nr_slabs, i, j;
+	struct page *page;
+	size_t size;
+
+	page = hakmem_ss_pages(s, nid, gfp, &order);
+	if (!page)
+		return NULL;
+	nr_slabs = 1U << (order - s->slab_order);
+	size = struct_size(ss, slabs, nr_slabs);
+	size = ALIGN(size, sizeof(unsigned long));
+	ss = kzalloc_node(size + nr_slabs * s->map_longs * sizeof(unsigned long),
+			  mgfp, page_to_nid(page));
+	if (!ss)
+		goto out_pages;
+	ss->base = page_address(page);
+	ss->cache = s;
+	ss->nid = page_to_nid(page);
+	ss->order = order;
+	ss->nr_slabs = nr_slabs;
+	ss->nr_free = nr_slabs;
+	ss->maps = (unsigned long *)((char *)ss + size);
+	INIT_LIST_HEAD(&ss->free_slabs);
+	INIT_LIST_HEAD(&ss->list);
+	INIT_LIST_HEAD(&ss->avail);
+	for (i = 0; i < nr_slabs; i++) {
+		struct hakmem_slab *slab = &ss->slabs[i];
+
+		slab->ss = ss;
+		slab->state = HAKMEM_SLAB_FREE;
+		list_add_tail(&slab->list, &ss->free_slabs);
+		if (!s->ctor && !(s->flags & (SLAB_RED_ZONE | SLAB_POISON)))
+			continue;
+		/* Constructed once per SuperSlab lifetime, outside any lock. */
+		for (j = 0; j < s->capacity; j++) {
+			void *obj = hakmem_slab_obj(s, ss, slab, j);
+
+			hakmem_debug_init_obj(s, obj);
+			if (s->ctor)
+				s->ctor(obj);
+		}
+	}
+	if (hakmem_ss_register(ss, mgfp))
+		goto out_meta;
+	hakmem_stat(s, HAKMEM_SS_ALLOC);
+	return ss;
+
+out_meta:
+	kfree(ss);
+out_pages:
+	__free_pages(page, order);
+	return NULL;
+}
+
+/* --- slab states -------------------------------------------------------- */
+
+static const char * const hakmem_slab_state_names[] = {
+	[HAKMEM_SLAB_FREE] = "free",
+	[HAKMEM_SLAB_PARTIAL] = "partial",
+	[HAKMEM_SLAB_FULL] = "full",
+	[HAKMEM_SLAB_EMPTY] = "empty",
+};
+
+/* Legal transitions, from the diagram in hakmem_internal.h. */
+static const u8 hakmem_slab_moves[HAKMEM_NR_SLAB_STATES] = {
+	[HAKMEM_SLAB_FREE] = BIT(HAKMEM_SLAB_PARTIAL),
+	[HAKMEM_SLAB_PARTIAL] = BIT(HAKMEM_SLAB_FULL) | BIT(HAKMEM_SLAB_EMPTY),
+	[HAKMEM_SLAB_FULL] = BIT(HAKMEM_SLAB_PARTIAL) | BIT(HAKMEM_SLAB_EMPTY),
+	[HAKMEM_SLAB_EMPTY] = BIT(HAKMEM_SLAB_PARTIAL) | BIT(HAKMEM_SLAB_FREE),
+};
+
+static void hakmem_slab_move(struct hakmem_cache *s, struct hakmem_slab *slab,
+			     enum hakmem_slab_state to)
+{
+	WARN(!(hakmem_slab_moves[slab->state] & BIT(to)),
+	     "hakmem: cache %s: slab %px: illegal move %s -> %s\n",
+	     s->dbg_name, slab, hakmem_slab_state_names[slab->state],
+	     hakmem_slab_state_names[to]);
+	slab->state = to;
+}
+
+/* FREE -> PARTIAL: the one place a slab is initialised. */
+static void hakmem_slab_init(struct hakmem_cache *s, struct hakmem_node *n,
+			     struct hakmem_superslab *ss, struct hakmem_slab *slab)
+{
+	lockdep_assert_held(&n->lock);
+	WARN_ON_ONCE(slab->inuse || slab->freelist);
+	list_del(&slab->list);
+	if (!--ss->nr_free)
+		list_del_init(&ss->avail);
+	if (ss->nr_free == ss->nr_slabs - 1)
+		n->nr_ss_unused--;
+	n->nr_free_slabs--;
+	hakmem_slab_move(s, slab, HAKMEM_SLAB_PARTIAL);
+	slab->carved = 0;
+	slab->inits++;
+	list_add(&slab->list, &n->partial);
+	n->nr_partial++;
+	hakmem_stat(s, HAKMEM_SLAB_INIT);
+}
+
+/* EMPTY -> FREE: back to the SuperSlab; true if that left it all FREE. */
+static bool hakmem_slab_release(struct hakmem_cache *s, struct hakmem_node *n,
+				struct hakmem_superslab *ss,
+				struct hakmem_slab *slab)
+{
+	lockdep_assert_held(&n->lock);
+	WARN_ON_ONCE(slab->inuse);
+	list_del(&slab->list);
+	n->nr_empty--;
+	hakmem_slab_move(s, slab, HAKMEM_SLAB_FREE);
+	slab->freelist = NULL;
+	slab->carved = 0;
+	list_add(&slab->list, &ss->free_slabs);
+	if (!ss->nr_free++)
+		list_add_tail(&ss->avail, &n->ss_avail);
+	n->nr_free_slabs++;
+	hakmem_stat(s, HAKMEM_SLAB_RELEASE);
+	if (ss->nr_free < ss->nr_slabs)
+		return false;
+	n->nr_ss_unused++;
+	return true;
+}
+
+/* Unlink a SuperSlab whose slabs are all FREE; the caller frees it unlocked. */
+static void hakmem_ss_unlink(struct hakmem_node *n, struct hakmem_superslab *ss,
+			     struct list_head *to_free)
+{
+	lockdep_assert_held(&n->lock);
+	list_del_init(&ss->avail);
+	list_move(&ss->list, to_free);
+	n->nr_ss--;
+	n->nr_ss_unused--;
+	n->nr_pages -= 1UL << ss->order;
+	n->nr_slabs -= ss->nr_slabs;
+	n->nr_free_slabs -= ss->nr_slabs;
+}
+
+static void hakmem_free_list(struct hakmem_cache *s, struct list_head *to_free)
+{
+	struct hakmem_superslab *ss, *tmp;
+
+	list_for_each_entry_safe(ss, tmp, to_free, list) {
+		list_del(&ss->list);
+		hakmem_ss_free(s, ss);
+	}
+}
+
+/* --- objects in and out of slabs --------------------------------------- */
+
+void hakmem_node_init(struct hakmem_node *n, int nid)
+{
+	spin_lock_init(&n->lock);
+	INIT_LIST_HEAD(&n->partial);
+	INIT_LIST_HEAD(&n->empty);
+	INIT_LIST_HEAD(&n->ss_avail);
+	INIT_LIST_HEAD(&n->ss_list);
+	n->nid = nid;
+}
+
+/*
+ * A slab with objects to give, or NULL when the node is exhausted.  The
+ * decision comes from the counts, never from a list or bitmap reading.
+ */
+static struct hakmem_slab *hakmem_node_slab(struct hakmem_cache *s,
+					    struct hakmem_node *n)
+{
+	struct hakmem_superslab *ss;
+	struct hakmem_slab *slab;
+
+	lockdep_assert_held(&n->lock);
+	if (n->nr_partial)
+		return list_first_entry(&n->partial, struct hakmem_slab, list);
+	if (n->nr_empty) {
+		slab = list_first_entry(&n->empty, struct hakmem_slab, list);
+		/* Reused as it is: an EMPTY slab is still initialised. */
+		list_move(&slab->list, &n->partial);
+		n->nr_empty--;
+		n->nr_partial++;
+		hakmem_slab_move(s, slab, HAKMEM_SLAB_PARTIAL);
+		return slab;
+	}
+	if (!n->nr_free_slabs)
+		return NULL;
+	ss = list_first_entry(&n->ss_avail, struct hakmem_superslab, avail);
+	slab = list_first_entry(&ss->free_slabs, struct hakmem_slab, list);
+	hakmem_slab_init(s, n, ss, slab);
+	return slab;
+}
+
+/* Quarantine a slab whose free list is damaged: it never hands out again. */
+static void hakmem_slab_quarantine(struct hakmem_cache *s, struct hakmem_node *n,
+				   struct hakmem_slab *slab, void *bad)
+{
+	pr_err("cache %s: slab %px: free list damaged (bad pointer %px): slab quarantined\n",
+	       s->dbg_name, slab, bad);
+	hakmem_stat(s, HAKMEM_CORRUPTION);
+	slab->freelist = NULL;
+	slab->carved = s->capacity;
+	slab->quarantined = true;
+}
+
+/* Take one object out of a PARTIAL slab. */
+static void *hakmem_slab_take(struct hakmem_cache *s, struct hakmem_node *n,
+			      struct hakmem_superslab *ss,
+			      struct hakmem_slab *slab)
+{
+	unsigned long *map = hakmem_slab_map(s, ss, slab);
+	struct hakmem_slab *where;
+	void *obj = slab->freelist;
+	int idx;
+
+	if (obj) {
+		void *next = (void *)*hakmem_fp(s, obj);
+
+		idx = hakmem_obj_index(s, ss, obj, &where);
+		/* The link must stay inside this slab: catch a damaged list. */
+		if (next && ((unsigned long)(next - hakmem_slab_base(s, ss, slab)) >=
+			     hakmem_slab_bytes(s) ||
+			     hakmem_obj_index(s, ss, next, &where) < 0))
+			next = ERR_PTR(-EFAULT);
+		if (unlikely(__test_and_set_bit(idx, map) || IS_ERR(next))) {
+			__clear_bit(idx, map);
+			hakmem_slab_quarantine(s, n, slab, IS_ERR(next) ? obj : next);
+			return NULL;
+		}
+		slab->freelist = next;
+	} else {
+		if (slab->carved >= s->capacity)
+			return NULL;
+		idx = slab->carved++;
+		obj = hakmem_slab_obj(s, ss, slab, idx);
+		__set_bit(idx, map);
+	}
+	slab->inuse++;
+	*hakmem_fp(s, obj) = hakmem_free_tag(obj);
+	return obj;
+}
+
+static bool hakmem_slab_has_free(struct hakmem_cache *s, struct hakmem_slab *slab)
+{
+	return slab->freelist || slab->carved < s->capacity;
+}
+
+/* Fill @objs from the node's slabs; the node lock is held. */
+static unsigned int __hakmem_node_take(struct hakmem_cache *s,
+				       struct hakmem_node *n, void **objs,
+				       unsigned int nr)
+{
+	struct hakmem_superslab *ss;
+	struct hakmem_slab *slab;
+	unsigned int got = 0;
+	void *obj;
+
+	while (got < nr && (slab = hakmem_node_slab(s, n))) {
+		ss = slab->ss;
+		while (got < nr && hakmem_slab_has_free(s, slab)) {
+			obj = hakmem_slab_take(s, n, ss, slab);
+			if (!obj)
+				break;
+			objs[got++] = obj;
+		}
+		if (!hakmem_slab_has_free(s, slab)) {
+			/* PARTIAL -> FULL: off every list until an object returns. */
+			list_del_init(&slab->list);
+			n->nr_partial--;
+			hakmem_slab_move(s, slab, HAKMEM_SLAB_FULL);
+		}
+	}
+	n->nr_inuse += got;
+	return got;
+}
+
+/**
+ * hakmem_node_take() - move up to @nr objects from a node's slabs to @objs
+ * @s: the cache
+ * @n: the node
+ * @objs: where to put them
+ * @nr: how many are wanted
+ *
+ * Never grows the node.  Objects leave with their free tag set.
+ *
+ * Context: any; takes the node lock.
+ * Return: how many were moved, 0 if the node is exhausted.
+ */
+unsigned int hakmem_node_take(struct hakmem_cache *s, struct hakmem_node *n,
+			      void **objs, unsigned int nr)
+{
+	unsigned long flags;
+	unsigned int got;
+
+	spin_lock_irqsave(&n->lock, flags);
+	got = __hakmem_node_take(s, n, objs, nr);
+	spin_unlock_irqrestore(&n->lock, flags);
+	return got;
+}
+
+/**
+ * hakmem_node_grow() - add a SuperSlab to a node and take objects from it
+ * @s: the cache
+ * @nid: the node wanted, or NUMA_NO_NODE
+ * @gfp: flags of the allocation that ran out
+ * @objs: where to put the objects
+ * @nr: how many are wanted (at least 1)
+ *
+ * The pages are allocated with no lock held; the SuperSlab is published
+ * under the node lock, unless a racing expansion or free made room since
+ * the caller saw the node exhausted: then this one is freed again (the
+ * loser of the race) and the objects come from the room found.  Objects
+ * are taken under the same lock hold, so the caller always progresses.
+ *
+ * Context: may sleep if @gfp allows; no locks held.
+ * Return: how many objects were moved, 0 on failure to get pages.
+ */
+unsigned int hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gfp,
+			      void **objs, unsigned int nr)
+{
+	struct hakmem_superslab *ss;
+	struct hakmem_node *n;
+	unsigned long flags;
+	unsigned int got;
+	bool lost;
+
+	ss = hakmem_ss_alloc(s, nid, gfp);
+	if (!ss) {
+		hakmem_stat(s, HAKMEM_EXPAND_FAIL);
+		return 0;
+	}
+	n = s->node[ss->nid];
+	spin_lock_irqsave(&n->lock, flags);
+	lost = n->nr_partial || n->nr_empty || n->nr_free_slabs;
+	if (!lost) {
+		list_add(&ss->list, &n->ss_list);
+		list_add(&ss->avail, &n->ss_avail);
+		n->nr_ss++;
+		n->nr_ss_unused++;
+		n->nr_pages += 1UL << ss->order;
+		n->nr_slabs += ss->nr_slabs;
+		n->nr_free_slabs += ss->nr_slabs;
+	}
+	got = __hakmem_node_take(s, n, objs, nr);
+	spin_unlock_irqrestore(&n->lock, flags);
+	if (lost) {
+		hakmem_stat(s, HAKMEM_EXPAND_RACE);
+		hakmem_ss_free(s, ss);
+	} else {
+		hakmem_stat(s, HAKMEM_EXPAND);
+	}
+	return got;
+}
+
+/*
+ * Return one object to its slab.  Objects reaching here passed the free
+ * checks; the bitmap catches a double free that slipped past the per-CPU
+ * tag (two frees racing on two CPUs).
+ */
+static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
+			    void *obj, struct list_head *to_free)
+{
+	struct hakmem_superslab *ss = hakmem_obj_to_ss(obj);
+	struct hakmem_slab *slab, *victim;
+	int idx;
+
+	if (WARN_ON_ONCE(!ss || ss->cache != s || ss->nid != n->nid))
+		return;
+	idx = hakmem_obj_index(s, ss, obj, &slab);
+	if (WARN_ON_ONCE(idx < 0))
+		return;
+	if (unlikely(!__test_and_clear_bit(idx, hakmem_slab_map(s, ss, slab)))) {
+		pr_err_ratelimited("cache %s: double free of %px caught at its slab\n",
+				   s->dbg_name, obj);
+		hakmem_stat(s, HAKMEM_DOUBLE_FREE);
+		return;
+	}
+	n->nr_inuse--;
+	slab->inuse--;
+	if (unlikely(slab->quarantined))
+		return;
+	*hakmem_fp(s, obj) = (unsigned long)slab->freelist;
+	slab->freelist = obj;
+	if (slab->state == HAKMEM_SLAB_FULL && slab->inuse) {
+		hakmem_slab_move(s, slab, HAKMEM_SLAB_PARTIAL);
+		list_add(&slab->list, &n->partial);
+		n->nr_partial++;
+	}
+	if (slab->inuse)
+		return;
+
+	/* PARTIAL or FULL -> EMPTY: kept initialised for reuse... */
+	if (slab->state == HAKMEM_SLAB_PARTIAL) {
+		list_del(&slab->list);
+		n->nr_partial--;
+	}
+	hakmem_slab_move(s, slab, HAKMEM_SLAB_EMPTY);
+	list_add(&slab->list, &n->empty);
+	n->nr_empty++;
+	if (n->nr_empty <= HAKMEM_EMPTY_KEEP)
+		return;
+
+	/* ...up to a few; the oldest goes back to its SuperSlab. */
+	victim = list_last_entry(&n->empty, struct hakmem_slab, list);
+	ss = victim->ss;
+	if (hakmem_slab_release(s, n, ss, victim) && n->nr_ss_unused > 1)
+		hakmem_ss_unlink(n, ss, to_free);
+}
+
+/**
+ * hakmem_node_put() - return objects to their slabs on one node
+ * @s: the cache
+ * @n: the node every object belongs to
+ * @objs: the objects, already checked by the free path
+ * @nr: how many
+ *
+ * Empty slabs beyond HAKMEM_EMPTY_KEEP go back to their SuperSlabs, and
+ * SuperSlabs left all FREE beyond a reserve of one to the page allocator.
+ *
+ * Context: any; takes the node lock.
+ */
+void hakmem_node_put(struct hakmem_cache *s, struct hakmem_node *n,
+		     void **objs, unsigned int nr)
+{
+	LIST_HEAD(to_free);
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&n->lock, flags);
+	for (i = 0; i < nr; i++)
+		hakmem_slab_put(s, n, objs[i], &to_free);
+	spin_unlock_irqrestore(&n->lock, flags);
+	hakmem_free_list(s, &to_free);
+}
+
+/**
+ * hakmem_node_shrink() - give back every EMPTY slab and unused SuperSlab
+ * @s: the cache
+ * @n: the node
+ *
+ * Per-CPU magazines are drained by the caller first.
+ *
+ * Context: any; takes the node lock.
+ */
+void hakmem_node_shrink(struct hakmem_cache *s, struct hakmem_node *n)
+{
+	struct hakmem_superslab *ss, *tmp;
+	struct hakmem_slab *slab, *next;
+	LIST_HEAD(to_free);
+	unsigned long flags;
+
+	spin_lock_irqsave(&n->lock, flags);
+	list_for_each_entry_safe(slab, next, &n->empty, list) {
+		ss = slab->ss;
+		hakmem_slab_release(s, n, ss, slab);
+	}
+	list_for_each_entry_safe(ss, tmp, &n->ss_list, list)
+		if (ss->nr_free == ss->nr_slabs)
+			hakmem_ss_unlink(n, ss, &to_free);
+	spin_unlock_irqrestore(&n->lock, flags);
+	hakmem_free_list(s, &to_free);
+}
+
+/**
+ * hakmem_node_report_live() - list objects still out of a node's slabs
+ * @s: the cache
+ * @n: the node
+ * @max: how many addresses to print at most
+ *
+ * Context: any; takes the node lock.
+ * Return: how many objects are out of the node's slabs.
+ */
+unsigned long hakmem_node_report_live(struct hakmem_cache *s,
+				      struct hakmem_node *n, unsigned int max)
+{
+	struct hakmem_superslab *ss;
+	unsigned long flags, live;
+	unsigned int i, bit, shown = 0;
+
+	spin_lock_irqsave(&n->lock, flags);
+	live = n->nr_inuse;
+	list_for_each_entry(ss, &n->ss_list, list) {
+		for (i = 0; i < ss->nr_slabs && shown < max; i++) {
+			struct hakmem_slab *slab = &ss->slabs[i];
+
+			if (slab->state == HAKMEM_SLAB_FREE)
+				continue;
+			for_each_set_bit(bit, hakmem_slab_map(s, ss, slab), s->capacity) {
+				if (shown++ >= max)
+					break;
+				pr_err("cache %s: live object %px (node %d)\n",
+				       s->dbg_name, hakmem_slab_obj(s, ss, slab, bit),
+				       n->nid);
+			}
+		}
+	}
+	spin_unlock_irqrestore(&n->lock, flags);
+	return live;
+}
+
+/**
+ * hakmem_node_release_all() - free every SuperSlab of a node
+ * @s: the cache, being destroyed
+ * @n: the node
+ *
+ * Only for a cache with no live object, or at module exit.
+ */
+void hakmem_node_release_all(struct hakmem_cache *s, struct hakmem_node *n)
+{
+	struct hakmem_superslab *ss, *tmp;
+	unsigned long flags;
+	LIST_HEAD(to_free);
+
+	spin_lock_irqsave(&n->lock, flags);
+	list_for_each_entry_safe(ss, tmp, &n->ss_list, list) {
+		list_del_init(&ss->avail);
+		list_move(&ss->list, &to_free);
+	}
+	INIT_LIST_HEAD(&n->partial);
+	INIT_LIST_HEAD(&n->empty);
+	INIT_LIST_HEAD(&n->ss_avail);
+	n->nr_ss = 0;
+	n->nr_ss_unused = 0;
+	n->nr_pages = 0;
+	n->nr_slabs = 0;
+	n->nr_free_slabs = 0;
+	n->nr_partial = 0;
+	n->nr_empty = 0;
+	n->nr_inuse = 0;
+	spin_unlock_irqrestore(&n->lock, flags);
+	hakmem_free_list(s, &to_free);
+}

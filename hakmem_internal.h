@@ -195,7 +195,7 @@ struct hakmem_superslab {
  * @nid: this node
  */
 struct hakmem_node {
-	spinlock_t lock;
+	spinlock_t lock;		/* see hakmem_superslab.c */
 	struct list_head partial;
 	struct list_head empty;
 	struct list_head ss_avail;
@@ -422,6 +422,7 @@ bool hakmem_should_fail_page(gfp_t gfp, unsigned int order);
 unsigned long hakmem_stat_sum(struct hakmem_cache *s, enum hakmem_stat_item item);
 void hakmem_drain_all(struct hakmem_cache *s);
 struct hakmem_cache *hakmem_tiny_cache(size_t size);
+struct shrinker *hakmem_shrinker_get(void);
 
 /* hakmem_selftest.c */
 void hakmem_selftest(void);

@@ -43,15 +43,18 @@ struct hakmem_check {
 	unsigned int failed;
 };
 
-#define HAKMEM_CHECK(c, cond)						\
-	do {								\
-		(c)->checks++;						\
-		if (!(cond)) {						\
-			(c)->failed++;					\
-			pr_err("selftest: %s:%d: check failed: %s\n",	\
-			       __func__, __LINE__, #cond);		\
-		}							\
-	} while (0)
+#define HAKMEM_CHECK(c, cond) \
+	hakmem_check_one(c, !!(cond), __func__, __LINE__, #cond)
+
+static void hakmem_check_one(struct hakmem_check *c, bool ok, const char *fn,
+			     int line, const char *what)
+{
+	c->checks++;
+	if (ok)
+		return;
+	c->failed++;
+	pr_err("selftest: %s:%d: check failed: %s\n", fn, line, what);
+}
 
 static unsigned long hakmem_pages_held(struct hakmem_cache *s)
 {
@@ -243,7 +246,7 @@ static void hakmem_stress_drop(struct hakmem_stress *st, void *obj)
 	u64 *w = obj;
 
 	if (!hakmem_stress_check(obj)) {
-		pr_err("stress: object %px damaged: %016llx %016llx\n", obj, w[0], w[1]);
+		pr_err("stress: object %p damaged: %016llx %016llx\n", obj, w[0], w[1]);
 		atomic_inc(&st->errors);
 		return;
 	}

@@ -43,6 +43,7 @@
 #include <linux/string.h>
 #include <linux/topology.h>
 
+#include "hakmem_compat.h"
 #include "hakmem_internal.h"
 
 /* Objects the grow path can carry on the stack back to a magazine. */
@@ -97,8 +98,6 @@ unsigned long hakmem_stat_sum(struct hakmem_cache *s, enum hakmem_stat_item item
 	return sum;
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_stat_sum, HAKMEM_INTERNAL);
-EXPORT_SYMBOL_NS_GPL(hakmem_ss_dir, HAKMEM_INTERNAL);
-EXPORT_SYMBOL_NS_GPL(hakmem_fp_secret, HAKMEM_INTERNAL);
 
 /* As the slab allocator decides for init_on_alloc and __GFP_ZERO. */
 static __always_inline bool hakmem_want_zero(struct hakmem_cache *s, gfp_t gfp)
@@ -277,7 +276,7 @@ EXPORT_SYMBOL_GPL(hakmem_cache_alloc_node);
 static void hakmem_bad_free(struct hakmem_cache *s, const void *obj,
 			    enum hakmem_stat_item item, const char *why)
 {
-	pr_err_ratelimited("cache %s: free of %px refused: %s\n",
+	pr_err_ratelimited("cache %s: free of %p refused: %s\n",
 			   s->dbg_name, obj, why);
 	hakmem_stat(s, item);
 }
@@ -399,13 +398,10 @@ int hakmem_cache_alloc_bulk(struct hakmem_cache *cache, gfp_t gfp, size_t nr,
 	hit = min_t(size_t, pc->count, nr);
 	pc->count -= hit;
 	memcpy(objs, pc->objs + pc->count, hit * sizeof(void *));
-	pc->stat[HAKMEM_ALLOC_HIT] += hit;
 	got = hit;
-	if (got < nr) {
+	if (got < nr)
 		got += hakmem_node_take(cache, cache->node[numa_mem_id()],
 					objs + got, min_t(size_t, nr - got, UINT_MAX));
-		pc->stat[HAKMEM_ALLOC_MISS] += nr - hit;
-	}
 	local_unlock_irqrestore(&cache->pcp->lock, flags);
 
 	while (got < nr) {
@@ -421,6 +417,8 @@ int hakmem_cache_alloc_bulk(struct hakmem_cache *cache, gfp_t gfp, size_t nr,
 		}
 		got += more;
 	}
+	this_cpu_add(cache->pcp->stat[HAKMEM_ALLOC_HIT], hit);
+	this_cpu_add(cache->pcp->stat[HAKMEM_ALLOC_MISS], nr - hit);
 	for (i = 0; i < nr; i++)
 		hakmem_obj_out(cache, objs[i], gfp);
 	return nr;
@@ -578,7 +576,7 @@ static const char *hakmem_create_check(unsigned int size, unsigned int align,
 	if (!size)
 		return "size 0";
 	if (flags & ~HAKMEM_CACHE_FLAGS)
-		return "unsupported flags (only SLAB_HWCACHE_ALIGN, SLAB_POISON, SLAB_RED_ZONE, SLAB_TYPESAFE_BY_RCU)";
+		return "unsupported flags (see HAKMEM_CACHE_FLAGS)";
 	if (align & (align - 1) || align > PAGE_SIZE)
 		return "align must be 0 or a power of two up to PAGE_SIZE";
 	if ((flags & SLAB_POISON) && (ctor || (flags & SLAB_TYPESAFE_BY_RCU)))
@@ -641,7 +639,7 @@ static struct hakmem_cache *__hakmem_cache_create(const char *name,
 	for_each_possible_cpu(cpu)
 		local_lock_init(&per_cpu_ptr(s->pcp, cpu)->lock);
 	for_each_node(nid) {
-		s->node[nid] = kzalloc_node(sizeof(struct hakmem_node), GFP_KERNEL,
+		s->node[nid] = kzalloc_node(sizeof(*s->node[nid]), GFP_KERNEL,
 					    node_state(nid, N_NORMAL_MEMORY) ?
 					    nid : NUMA_NO_NODE);
 		if (!s->node[nid])
@@ -926,6 +924,74 @@ static int hakmem_slabinfo_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(hakmem_slabinfo);
 
+/* --- memory pressure ------------------------------------------------------ */
+
+static struct shrinker *hakmem_shrinker;
+
+/* Memory reclaim could take back: cached objects and idle slabs, in pages. */
+static unsigned long hakmem_shrink_count(struct shrinker *shrink,
+					 struct shrink_control *sc)
+{
+	unsigned long pages = 0;
+	struct hakmem_cache *s;
+	int nid;
+
+	/* A hint for reclaim: racy counts are fine, a busy list means later. */
+	if (!mutex_trylock(&hakmem_cache_mutex))
+		return 0;
+	list_for_each_entry(s, &hakmem_caches, list) {
+		unsigned long objs = hakmem_pcp_objects(s);
+
+		for_each_node(nid) {
+			struct hakmem_node *n = s->node[nid];
+
+			objs += READ_ONCE(n->nr_empty) * s->capacity;
+			pages += READ_ONCE(n->nr_ss_unused) << s->ss_order;
+		}
+		pages += objs * hakmem_stride(s) >> PAGE_SHIFT;
+	}
+	mutex_unlock(&hakmem_cache_mutex);
+	return pages ? pages : SHRINK_EMPTY;
+}
+
+/*
+ * Reclaim asks for memory: drain every magazine and give back every idle
+ * slab and SuperSlab.  Trylock only: reclaim may run under an allocation
+ * made with hakmem_cache_mutex held.
+ */
+static unsigned long hakmem_shrink_scan(struct shrinker *shrink,
+					struct shrink_control *sc)
+{
+	unsigned long before = 0, after = 0;
+	struct hakmem_cache *s;
+	int nid;
+
+	if (!mutex_trylock(&hakmem_cache_mutex))
+		return SHRINK_STOP;
+	list_for_each_entry(s, &hakmem_caches, list) {
+		for_each_node(nid)
+			before += READ_ONCE(s->node[nid]->nr_pages);
+		hakmem_drain_all(s);
+		for_each_node(nid) {
+			hakmem_node_shrink(s, s->node[nid]);
+			after += READ_ONCE(s->node[nid]->nr_pages);
+		}
+	}
+	mutex_unlock(&hakmem_cache_mutex);
+	return before > after ? before - after : SHRINK_STOP;
+}
+
+/**
+ * hakmem_shrinker_get() - the shrinker hakmem registered, for tests
+ *
+ * Return: the shrinker, or NULL if it could not be registered.
+ */
+struct shrinker *hakmem_shrinker_get(void)
+{
+	return hakmem_shrinker;
+}
+EXPORT_SYMBOL_NS_GPL(hakmem_shrinker_get, HAKMEM_INTERNAL);
+
 /* --- CPU hotplug ---------------------------------------------------------- */
 
 /* A CPU went down: give its magazines back to the slabs. */
@@ -988,6 +1054,11 @@ static int __init hakmem_init(void)
 	if (ret < 0)
 		goto fail;
 	hakmem_cpuhp_state = ret;
+	/* Without a shrinker hakmem still works; it only holds on longer. */
+	hakmem_shrinker = hakmem_shrinker_create(hakmem_shrink_count,
+						 hakmem_shrink_scan);
+	if (!hakmem_shrinker)
+		pr_warn("no shrinker: memory goes back only on hakmem_cache_shrink()\n");
 
 	pr_info("ready: tiny classes 8..%u bytes, %u node(s), %u CPU(s)\n",
 		HAKMEM_MAX_TINY_SIZE, num_online_nodes(), num_online_cpus());
@@ -1005,6 +1076,8 @@ fail:
 
 static void __exit hakmem_exit(void)
 {
+	if (hakmem_shrinker)
+		hakmem_shrinker_destroy(hakmem_shrinker);
 	cpuhp_remove_state_nocalls(hakmem_cpuhp_state);
 	debugfs_remove_recursive(hakmem_debugfs);
 	mutex_lock(&hakmem_cache_mutex);

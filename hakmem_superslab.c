@@ -26,12 +26,15 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/fault-inject.h>
 #include <linux/gfp.h>
+#include <linux/types.h>
+/* 6.1's fault-inject.h needs gfp_t and bool declared first. */
+#include <linux/fault-inject.h>
 #include <linux/idr.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/overflow.h>
 #include <linux/poison.h>
 #include <linux/random.h>
@@ -41,7 +44,9 @@
 #include "hakmem_internal.h"
 
 struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
+EXPORT_SYMBOL_NS_GPL(hakmem_ss_dir, HAKMEM_INTERNAL);
 unsigned long hakmem_fp_secret __read_mostly;
+EXPORT_SYMBOL_NS_GPL(hakmem_fp_secret, HAKMEM_INTERNAL);
 static DEFINE_IDA(hakmem_ss_ida);
 static DEFINE_SPINLOCK(hakmem_ss_dir_lock);
 
@@ -241,7 +246,7 @@ static void hakmem_report_bytes(struct hakmem_cache *s, void *obj,
 {
 	u8 *p = (u8 *)obj + off;
 
-	pr_err("cache %s: object %px: %s damaged at offset %u: %*ph\n",
+	pr_err("cache %s: object %p: %s damaged at offset %u: %*ph\n",
 	       s->dbg_name, obj, what, off, min(len, 16U), p);
 	hakmem_stat(s, HAKMEM_CORRUPTION);
 }
@@ -482,7 +487,7 @@ static void hakmem_slab_move(struct hakmem_cache *s, struct hakmem_slab *slab,
 			     enum hakmem_slab_state to)
 {
 	WARN(!(hakmem_slab_moves[slab->state] & BIT(to)),
-	     "hakmem: cache %s: slab %px: illegal move %s -> %s\n",
+	     "hakmem: cache %s: slab %p: illegal move %s -> %s\n",
 	     s->dbg_name, slab, hakmem_slab_state_names[slab->state],
 	     hakmem_slab_state_names[to]);
 	slab->state = to;
@@ -601,7 +606,7 @@ static struct hakmem_slab *hakmem_node_slab(struct hakmem_cache *s,
 static void hakmem_slab_quarantine(struct hakmem_cache *s, struct hakmem_node *n,
 				   struct hakmem_slab *slab, void *bad)
 {
-	pr_err("cache %s: slab %px: free list damaged (bad pointer %px): slab quarantined\n",
+	pr_err("cache %s: slab %p: free list damaged (bad pointer %p): slab quarantined\n",
 	       s->dbg_name, slab, bad);
 	hakmem_stat(s, HAKMEM_CORRUPTION);
 	slab->freelist = NULL;
@@ -776,7 +781,7 @@ static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
 	if (WARN_ON_ONCE(idx < 0))
 		return;
 	if (unlikely(!__test_and_clear_bit(idx, hakmem_slab_map(s, ss, slab)))) {
-		pr_err_ratelimited("cache %s: double free of %px caught at its slab\n",
+		pr_err_ratelimited("cache %s: double free of %p caught at its slab\n",
 				   s->dbg_name, obj);
 		hakmem_stat(s, HAKMEM_DOUBLE_FREE);
 		return;
@@ -894,7 +899,7 @@ unsigned long hakmem_node_report_live(struct hakmem_cache *s,
 			for_each_set_bit(bit, hakmem_slab_map(s, ss, slab), s->capacity) {
 				if (shown++ >= max)
 					break;
-				pr_err("cache %s: live object %px (node %d)\n",
+				pr_err("cache %s: live object %p (node %d)\n",
 				       s->dbg_name, hakmem_slab_obj(s, ss, slab, bit),
 				       n->nid);
 			}

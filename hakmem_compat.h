@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * hakmem-slab: what differs between the kernels we build against (6.1 and
+ * 6.12 at least).  Every version test lives here, nowhere else.
+ */
+#ifndef _HAKMEM_COMPAT_H
+#define _HAKMEM_COMPAT_H
+
+#include <linux/shrinker.h>
+
+/*
+ * 6.7 replaced register_shrinker() with shrinker_alloc()/_register(); the
+ * flag marking an allocated shrinker came with it.
+ */
+#ifdef SHRINKER_ALLOCATED
+static inline struct shrinker *
+hakmem_shrinker_create(unsigned long (*count)(struct shrinker *, struct shrink_control *),
+		       unsigned long (*scan)(struct shrinker *, struct shrink_control *))
+{
+	struct shrinker *shrinker = shrinker_alloc(0, "hakmem");
+
+	if (!shrinker)
+		return NULL;
+	shrinker->count_objects = count;
+	shrinker->scan_objects = scan;
+	shrinker->seeks = DEFAULT_SEEKS;
+	shrinker_register(shrinker);
+	return shrinker;
+}
+
+static inline void hakmem_shrinker_destroy(struct shrinker *shrinker)
+{
+	shrinker_free(shrinker);
+}
+#else
+static struct shrinker hakmem_compat_shrinker;
+
+static inline struct shrinker *
+hakmem_shrinker_create(unsigned long (*count)(struct shrinker *, struct shrink_control *),
+		       unsigned long (*scan)(struct shrinker *, struct shrink_control *))
+{
+	hakmem_compat_shrinker.count_objects = count;
+	hakmem_compat_shrinker.scan_objects = scan;
+	hakmem_compat_shrinker.seeks = DEFAULT_SEEKS;
+	if (register_shrinker(&hakmem_compat_shrinker, "hakmem"))
+		return NULL;
+	return &hakmem_compat_shrinker;
+}
+
+static inline void hakmem_shrinker_destroy(struct shrinker *shrinker)
+{
+	unregister_shrinker(shrinker);
+}
+#endif
+
+#endif /* _HAKMEM_COMPAT_H */

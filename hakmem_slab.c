@@ -168,9 +168,9 @@ static void *hakmem_alloc_refill(struct hakmem_cache *s,
 	unsigned int got;
 	void *obj;
 
-	pc->stat[HAKMEM_ALLOC_MISS]++;
 	got = hakmem_node_take(s, s->node[numa_mem_id()], pc->objs, s->batch);
 	if (got) {
+		pc->stat[HAKMEM_ALLOC_MISS]++;
 		pc->stat[HAKMEM_REFILL]++;
 		pc->count = got - 1;
 		obj = pc->objs[got - 1];
@@ -186,6 +186,8 @@ static void *hakmem_alloc_refill(struct hakmem_cache *s,
 		hakmem_oom(s, gfp);
 		return NULL;
 	}
+	/* Counted only now: allocations minus frees is what users hold. */
+	hakmem_stat(s, HAKMEM_ALLOC_MISS);
 	obj = spill[--got];
 	if (got)
 		hakmem_stash(s, spill, got);
@@ -197,12 +199,12 @@ static void *hakmem_alloc_on_node(struct hakmem_cache *s, gfp_t gfp, int node)
 {
 	void *obj;
 
-	hakmem_stat(s, HAKMEM_ALLOC_MISS);
 	if (!hakmem_node_take(s, s->node[node], &obj, 1) &&
 	    !hakmem_node_grow(s, node, gfp, &obj, 1)) {
 		hakmem_oom(s, gfp);
 		return NULL;
 	}
+	hakmem_stat(s, HAKMEM_ALLOC_MISS);
 	return hakmem_obj_out(s, obj, gfp);
 }
 

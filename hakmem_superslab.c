@@ -82,8 +82,24 @@ bool hakmem_should_fail_page(gfp_t gfp, unsigned int order)
 
 void hakmem_fault_debugfs(struct dentry *parent)
 {
+	/* One line per injected failure, no stack: tests inject hundreds. */
+	hakmem_fail_page_attr.verbose = 1;
 	fault_create_debugfs_attr("fail_page", parent, &hakmem_fail_page_attr);
 }
+
+/**
+ * hakmem_fault_attr() - the fault attributes of hakmem's page allocations
+ *
+ * For tests that script failures from inside the kernel; users have the
+ * same attributes in debugfs.
+ *
+ * Return: the attributes.
+ */
+struct fault_attr *hakmem_fault_attr(void)
+{
+	return &hakmem_fail_page_attr;
+}
+EXPORT_SYMBOL_NS_GPL(hakmem_fault_attr, HAKMEM_INTERNAL);
 #else
 bool hakmem_should_fail_page(gfp_t gfp, unsigned int order)
 {

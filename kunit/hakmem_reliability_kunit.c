@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit suite hakmem_reliability: how hakmem-slab behaves when things go
+ * wrong around it.
+ *
+ *   fail_nth       every page allocation of a scripted workload fails in
+ *                  turn (the task's fail-nth counter, the kernel's fault
+ *                  injection): each failure gives NULL or 0 from bulk
+ *                  cleanly, counters balance, the next allocation works
+ *   hotplug_load   CPUs go offline and online while kthreads allocate and
+ *                  free on every CPU; no object is lost
+ *   shrinker       reclaim's count/scan calls give memory back
+ *   rcu_typesafe   SLAB_TYPESAFE_BY_RCU: a reader in rcu_read_lock() still
+ *                  sees an object of the type after it was freed and its
+ *                  SuperSlab released (KASAN would flag the pages)
+ *
+ * Locking: the hotplug workers share nothing but atomics; the RCU case's
+ * reader spins on a flag inside its read-side section, never sleeps.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <kunit/test.h>
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/fault-inject.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "hakmem_internal.h"
+
+static unsigned int hotplug_cycles = 100;
+module_param(hotplug_cycles, uint, 0444);
+MODULE_PARM_DESC(hotplug_cycles, "CPU offline/online cycles under load (default 100)");
+
+static unsigned long hk_pages(struct hakmem_cache *s)
+{
+	unsigned long pages = 0;
+	int nid;
+
+	for_each_node(nid)
+		pages += READ_ONCE(s->node[nid]->nr_pages);
+	return pages;
+}
+
+static unsigned long hk_inuse(struct hakmem_cache *s)
+{
+	unsigned long n = 0;
+	int nid;
+
+	for_each_node(nid)
+		n += READ_ONCE(s->node[nid]->nr_inuse);
+	return n;
+}
+
+/* Objects users hold, by the statistics. */
+static long hk_held(struct hakmem_cache *s)
+{
+	return hakmem_stat_sum(s, HAKMEM_ALLOC_HIT) + hakmem_stat_sum(s, HAKMEM_ALLOC_MISS) -
+	       hakmem_stat_sum(s, HAKMEM_FREE_HIT) - hakmem_stat_sum(s, HAKMEM_FREE_MISS);
+}
+
+KUNIT_DEFINE_ACTION_WRAPPER(hk_destroy_action, hakmem_cache_destroy, struct hakmem_cache *);
+
+static struct hakmem_cache *hk_cache(struct kunit *test, const char *name,
+				     unsigned int size, slab_flags_t flags,
+				     void (*ctor)(void *))
+{
+	struct hakmem_cache *s = hakmem_cache_create(name, size, 0, flags, ctor);
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, hk_destroy_action, s));
+	return s;
+}
+
+/* --- fail-nth sweep ------------------------------------------------------ */
+
+#define HK_CTOR_MAGIC	0x6b6d6b6dU
+
+#ifdef CONFIG_FAULT_INJECTION
+
+static void hk_ctor(void *obj)
+{
+	*(u32 *)obj = HK_CTOR_MAGIC;
+}
+
+/*
+ * The scripted workload: single allocations across several SuperSlabs,
+ * then a bulk allocation.  Returns how many allocations failed; every
+ * object it got is checked and freed, and the counters must balance.
+ */
+static unsigned int hk_workload(struct kunit *test, struct hakmem_cache *s,
+				void **objs, unsigned int nr)
+{
+	unsigned int i, got, failed = 0;
+
+	for (got = 0; got < nr; got++) {
+		objs[got] = hakmem_cache_alloc(s, GFP_KERNEL);
+		if (!objs[got]) {
+			failed++;
+			break;
+		}
+		if (s->ctor)
+			KUNIT_EXPECT_EQ(test, *(u32 *)objs[got], HK_CTOR_MAGIC);
+	}
+	KUNIT_EXPECT_EQ(test, hk_held(s), (long)got);
+	if (got + 64 <= nr) {
+		if (hakmem_cache_alloc_bulk(s, GFP_KERNEL, 64, objs + got) == 64)
+			got += 64;
+		else
+			failed++;
+		/* All or nothing: the bulk left nothing behind on failure. */
+		KUNIT_EXPECT_EQ(test, hk_held(s), (long)got);
+	}
+	for (i = 0; i < got; i++)
+		hakmem_cache_free(s, objs[i]);
+	KUNIT_EXPECT_EQ(test, hk_held(s), 0L);
+	hakmem_drain_all(s);
+	KUNIT_EXPECT_EQ(test, hk_inuse(s), 0UL);
+	return failed;
+}
+
+/*
+ * Sweep the workload's page allocations: the n-th fails, n = 1 .. all.
+ * With @whole the n-th SuperSlab allocation fails at every order (the
+ * fault attributes: a space budget lets n - 1 preferred-order allocations
+ * through, then two failures), so the caller must see NULL or 0 each time.
+ * Without it only the n-th page allocation fails (the task's fail-nth),
+ * which a smaller SuperSlab absorbs.
+ */
+static void hk_fail_nth_one(struct kunit *test, unsigned int size,
+			    slab_flags_t flags, void (*ctor)(void *), bool whole)
+{
+	struct hakmem_cache *s = hk_cache(test, "hakmem-failnth", size, flags, ctor);
+	struct fault_attr *attr = hakmem_fault_attr();
+	unsigned int nr, n, calls, failures = 0;
+	void **objs, *one;
+
+	nr = 3 * (s->capacity << HAKMEM_SS_SLABS_SHIFT) + 64 + 1;
+	objs = kvcalloc(nr, sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+
+	/* Dry run: every page allocation of the workload succeeds. */
+	KUNIT_EXPECT_EQ(test, hk_workload(test, s, objs, nr), 0U);
+	calls = hakmem_stat_sum(s, HAKMEM_SS_ALLOC);
+	KUNIT_EXPECT_GE(test, calls, 3U);
+	KUNIT_EXPECT_EQ(test, hakmem_cache_shrink(s), 0);
+
+	for (n = 1; n <= calls; n++) {
+		hakmem_cache_shrink(s);
+		KUNIT_EXPECT_EQ(test, hk_pages(s), 0UL);
+		if (whole) {
+			/* should_fail() passes calls while space > size. */
+			atomic_set(&attr->space, (n - 1) * (PAGE_SIZE << s->ss_order) + 1);
+			atomic_set(&attr->times, 2);
+			attr->interval = 1;
+			attr->probability = 100;
+		} else {
+			/* The n-th fault-injection point this task reaches fails. */
+			WRITE_ONCE(current->fail_nth, n);
+		}
+		failures += hk_workload(test, s, objs, nr) ? 1 : 0;
+		attr->probability = 0;
+		WRITE_ONCE(current->fail_nth, 0);
+		/* Whatever failed, the next allocation works. */
+		one = hakmem_cache_alloc(s, GFP_KERNEL);
+		KUNIT_EXPECT_NOT_NULL(test, one);
+		hakmem_cache_free(s, one);
+	}
+	kunit_info(test, "size %u, %s: %u page allocations, %u failures surfaced\n",
+		   size, whole ? "whole SuperSlab" : "one attempt", calls, failures);
+	/*
+	 * Other fault points this task passes (failslab, fail_page_alloc)
+	 * also count down fail-nth, so not every single failure lands on
+	 * hakmem; at least one must have been absorbed by a fallback.
+	 */
+	if (whole)
+		KUNIT_EXPECT_EQ(test, failures, calls);
+	else
+		KUNIT_EXPECT_GE(test, hakmem_stat_sum(s, HAKMEM_SS_FALLBACK), 1UL);
+	KUNIT_EXPECT_EQ(test, hakmem_cache_shrink(s), 0);
+	KUNIT_EXPECT_EQ(test, hk_pages(s), 0UL);
+	kvfree(objs);
+}
+
+static void hakmem_reliability_fail_nth(struct kunit *test)
+{
+	hk_fail_nth_one(test, 64, 0, NULL, false);
+	hk_fail_nth_one(test, 64, 0, NULL, true);
+	/* Order-0 slabs fall back from order-3 SuperSlabs; a ctor runs on each. */
+	hk_fail_nth_one(test, 1000, SLAB_RED_ZONE, hk_ctor, false);
+	hk_fail_nth_one(test, 1000, SLAB_RED_ZONE, hk_ctor, true);
+}
+#else
+static void hakmem_reliability_fail_nth(struct kunit *test)
+{
+	kunit_skip(test, "needs CONFIG_FAULT_INJECTION");
+}
+#endif /* CONFIG_FAULT_INJECTION */
+
+/* --- CPU hotplug under load --------------------------------------------- */
+
+struct hk_load {
+	struct hakmem_cache *cache;
+	atomic_t stop;
+	atomic_t running;
+	atomic_long_t ops;
+	atomic_t errors;
+	u64 seed;
+};
+
+#define HK_LOAD_SLOTS	64
+
+static int hk_load_thread(void *arg)
+{
+	struct hk_load *ld = arg;
+	void *slots[HK_LOAD_SLOTS] = {};
+	struct rnd_state rnd;
+	unsigned long ops = 0;
+	unsigned int i;
+
+	prandom_seed_state(&rnd, ld->seed ^ (unsigned long)current);
+	while (!atomic_read(&ld->stop)) {
+		u32 r = prandom_u32_state(&rnd);
+		unsigned int k = r % HK_LOAD_SLOTS;
+		u64 *obj;
+
+		if (slots[k]) {
+			obj = slots[k];
+			if (obj[0] != (unsigned long)obj)
+				atomic_inc(&ld->errors);
+			/* Either face's object: hakmem_free() finds its cache. */
+			hakmem_free(obj);
+		}
+		obj = (r & 0x100) ? hakmem_cache_alloc(ld->cache, GFP_KERNEL) :
+				    hakmem_alloc(8 + (r >> 16) % 1017, GFP_KERNEL);
+		if (obj)
+			obj[0] = (unsigned long)obj;
+		slots[k] = obj;
+		if (!(++ops % 256))
+			cond_resched();
+	}
+	for (i = 0; i < HK_LOAD_SLOTS; i++)
+		hakmem_free(slots[i]);
+	atomic_long_add(ops, &ld->ops);
+	atomic_dec(&ld->running);
+	return 0;
+}
+
+static void hakmem_reliability_hotplug_load(struct kunit *test)
+{
+	unsigned int i, cycles = 0, threads = 0, cpu, target;
+	struct hk_load *ld;
+
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU) || num_online_cpus() < 2)
+		kunit_skip(test, "needs CONFIG_HOTPLUG_CPU and two CPUs");
+	ld = kunit_kzalloc(test, sizeof(*ld), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ld);
+	ld->cache = hk_cache(test, "hakmem-hotplug", 96, 0, NULL);
+	ld->seed = get_random_u64();
+	kunit_info(test, "seed %llu, %u cycles\n", ld->seed, hotplug_cycles);
+
+	for (i = 0; i < num_online_cpus(); i++) {
+		struct task_struct *t = kthread_run(hk_load_thread, ld, "hk_load/%u", i);
+
+		if (IS_ERR(t))
+			continue;
+		atomic_inc(&ld->running);
+		threads++;
+	}
+	KUNIT_ASSERT_GT(test, threads, 0U);
+	for (i = 0; i < hotplug_cycles; i++) {
+		target = 1 + i % (num_possible_cpus() - 1);
+		if (!cpu_online(target) || remove_cpu(target))
+			continue;
+		usleep_range(1000, 2000);
+		KUNIT_EXPECT_EQ(test, add_cpu(target), 0);
+		cycles++;
+	}
+	atomic_set(&ld->stop, 1);
+	while (atomic_read(&ld->running))
+		msleep(20);
+	for_each_possible_cpu(cpu)
+		if (!cpu_online(cpu))
+			add_cpu(cpu);
+
+	kunit_info(test, "%u cycles, %u threads, %ld operations\n", cycles, threads,
+		   atomic_long_read(&ld->ops));
+	KUNIT_EXPECT_GT(test, cycles, 0U);
+	KUNIT_EXPECT_EQ(test, atomic_read(&ld->errors), 0);
+	/* No object lost: what users hold by the counters is what is out. */
+	KUNIT_EXPECT_EQ(test, hk_held(ld->cache), 0L);
+	hakmem_drain_all(ld->cache);
+	KUNIT_EXPECT_EQ(test, hk_inuse(ld->cache), 0UL);
+	KUNIT_EXPECT_EQ(test, hakmem_stat_sum(ld->cache, HAKMEM_INVALID_FREE) +
+			hakmem_stat_sum(ld->cache, HAKMEM_DOUBLE_FREE), 0UL);
+}
+
+/* --- shrinker ------------------------------------------------------------ */
+
+static void hakmem_reliability_shrinker(struct kunit *test)
+{
+	struct shrinker *shrinker = hakmem_shrinker_get();
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL,
+		.nr_to_scan = 128,
+	};
+	struct hakmem_cache *s;
+	unsigned long before, count, freed;
+	unsigned int i, nr;
+	void **objs;
+
+	if (!shrinker)
+		kunit_skip(test, "no shrinker registered");
+	s = hk_cache(test, "hakmem-shrink", 128, 0, NULL);
+	nr = 3 * (s->capacity << HAKMEM_SS_SLABS_SHIFT);
+	objs = kvcalloc(nr, sizeof(void *), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, objs);
+	for (i = 0; i < nr; i++) {
+		objs[i] = hakmem_cache_alloc(s, GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, objs[i]);
+	}
+	for (i = 0; i < nr; i++)
+		hakmem_cache_free(s, objs[i]);
+	kvfree(objs);
+
+	/* All free, but magazines, empty slabs and the reserve hold pages. */
+	before = hk_pages(s);
+	KUNIT_EXPECT_GT(test, before, 0UL);
+	count = shrinker->count_objects(shrinker, &sc);
+	KUNIT_EXPECT_GT(test, count, 0UL);
+	KUNIT_EXPECT_NE(test, count, SHRINK_EMPTY);
+	freed = shrinker->scan_objects(shrinker, &sc);
+	KUNIT_EXPECT_NE(test, freed, SHRINK_STOP);
+	KUNIT_EXPECT_GE(test, freed, before);
+	KUNIT_EXPECT_EQ(test, hk_pages(s), 0UL);
+}
+
+/* --- SLAB_TYPESAFE_BY_RCU ------------------------------------------------ */
+
+struct hk_rcu_obj {
+	u32 magic;
+	u32 gen;
+	u64 payload[6];
+};
+
+static void hk_rcu_ctor(void *p)
+{
+	struct hk_rcu_obj *o = p;
+
+	o->magic = HK_CTOR_MAGIC;
+	o->gen = 0;
+}
+
+struct hk_rcu_ctx {
+	struct hakmem_cache *cache;
+	struct hk_rcu_obj *obj;
+	int done;
+};
+
+/* On another CPU: free the object and give its SuperSlab back. */
+static int hk_rcu_freer(void *arg)
+{
+	struct hk_rcu_ctx *ctx = arg;
+
+	hakmem_cache_free(ctx->cache, ctx->obj);
+	hakmem_cache_shrink(ctx->cache);
+	/* Order the free and release before the reader's loads; pairs below. */
+	smp_store_release(&ctx->done, 1);
+	return 0;
+}
+
+static void hakmem_reliability_rcu_typesafe(struct kunit *test)
+{
+	struct hk_rcu_ctx *ctx = kunit_kzalloc(test, sizeof(*ctx), GFP_KERNEL);
+	struct task_struct *t;
+	struct hk_rcu_obj *o;
+	unsigned long ss_free;
+	u32 magic, gen;
+
+	KUNIT_ASSERT_NOT_NULL(test, ctx);
+	ctx->cache = hk_cache(test, "hakmem-rcu", sizeof(struct hk_rcu_obj),
+			      SLAB_TYPESAFE_BY_RCU, hk_rcu_ctor);
+	ctx->obj = hakmem_cache_alloc(ctx->cache, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ctx->obj);
+	KUNIT_EXPECT_EQ(test, ctx->obj->magic, HK_CTOR_MAGIC);
+	ctx->obj->gen = 1;
+	ss_free = hakmem_stat_sum(ctx->cache, HAKMEM_SS_FREE);
+
+	t = kthread_create(hk_rcu_freer, ctx, "hk_rcu_freer");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	rcu_read_lock();
+	o = ctx->obj;
+	wake_up_process(t);
+	/* Spin, never sleep, inside the read-side section. */
+	while (!smp_load_acquire(&ctx->done))
+		cpu_relax();
+	/* Freed and its SuperSlab released, yet still an object of the type. */
+	magic = READ_ONCE(o->magic);
+	gen = READ_ONCE(o->gen);
+	rcu_read_unlock();
+
+	KUNIT_EXPECT_EQ(test, magic, HK_CTOR_MAGIC);
+	KUNIT_EXPECT_EQ(test, gen, 1U);
+	KUNIT_EXPECT_EQ(test, hakmem_stat_sum(ctx->cache, HAKMEM_SS_FREE), ss_free + 1);
+	KUNIT_EXPECT_EQ(test, hk_pages(ctx->cache), 0UL);
+	/* The pages themselves go after the grace period. */
+	rcu_barrier();
+}
+
+static struct kunit_case hakmem_reliability_cases[] = {
+	KUNIT_CASE_SLOW(hakmem_reliability_fail_nth),
+	KUNIT_CASE(hakmem_reliability_shrinker),
+	KUNIT_CASE(hakmem_reliability_rcu_typesafe),
+	KUNIT_CASE_SLOW(hakmem_reliability_hotplug_load),
+	{}
+};
+
+static struct kunit_suite hakmem_reliability_suite = {
+	.name = "hakmem_reliability",
+	.test_cases = hakmem_reliability_cases,
+};
+
+kunit_test_suite(hakmem_reliability_suite);
+
+MODULE_IMPORT_NS(HAKMEM_INTERNAL);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests of hakmem-slab under faults, hotplug, reclaim and RCU");

@@ -129,6 +129,7 @@ struct hakmem_layout {
  * @carved: objects handed out at least once since the slab's init; objects
  *          from @carved up to the capacity have never left the slab
  * @ss: the SuperSlab this slab is part of
+ * @map: bitmap of its objects, 1 = out of the slab (in a magazine or used)
  * @state: enum hakmem_slab_state
  * @quarantined: its free list was found damaged; it never hands out again
  * @inits: how many times the slab was initialised (tests read it)
@@ -139,6 +140,7 @@ struct hakmem_slab {
 	unsigned int inuse;
 	unsigned int carved;
 	struct hakmem_superslab *ss;
+	unsigned long *map;
 	u8 state;
 	bool quarantined;
 	unsigned int inits;
@@ -230,6 +232,7 @@ struct hakmem_cpu_cache {
  * @pcp: per-CPU magazines
  * @layout: the object layout, stride included
  * @stride_recip: reciprocal of the stride, for offset -> index
+ * @stride_shift: log2 of the stride if it is a power of two, else 0
  * @flags: SLAB_* creation flags
  * @ctor: constructor, run once per object per SuperSlab lifetime
  * @mag_size: capacity of each per-CPU magazine
@@ -251,6 +254,7 @@ struct hakmem_cache {
 	struct hakmem_cpu_cache __percpu *pcp;
 	struct hakmem_layout layout;
 	struct reciprocal_value stride_recip;
+	u8 stride_shift;
 	slab_flags_t flags;
 	void (*ctor)(void *obj);
 	unsigned int mag_size;
@@ -309,7 +313,7 @@ static inline unsigned long *hakmem_slab_map(const struct hakmem_cache *s,
 					     const struct hakmem_superslab *ss,
 					     const struct hakmem_slab *slab)
 {
-	return ss->maps + (slab - ss->slabs) * s->map_longs;
+	return slab->map;
 }
 
 /* The word a free object's free pointer, or its free tag, lives in. */
@@ -356,7 +360,8 @@ static inline struct hakmem_superslab *hakmem_obj_to_ss(const void *obj)
 	id = lower_32_bits(priv);
 	if (unlikely(id >= HAKMEM_SS_MAX_ID))
 		return NULL;
-	chunk = READ_ONCE(hakmem_ss_dir[id / HAKMEM_SS_PER_CHUNK]);
+	/* Pairs with the release store that publishes the chunk. */
+	chunk = smp_load_acquire(&hakmem_ss_dir[id / HAKMEM_SS_PER_CHUNK]);
 	if (unlikely(!chunk))
 		return NULL;
 	/* Pairs with the release store that publishes the SuperSlab. */
@@ -382,8 +387,13 @@ static inline int hakmem_obj_index(const struct hakmem_cache *s,
 {
 	unsigned long off = obj - ss->base;
 	u32 in = off & ((1UL << s->slab_shift) - 1);
-	u32 idx = reciprocal_divide(in, s->stride_recip);
+	u32 idx;
 
+	/* Every tiny class has a power-of-two stride: a shift will do. */
+	if (s->stride_shift)
+		idx = in >> s->stride_shift;
+	else
+		idx = reciprocal_divide(in, s->stride_recip);
 	if (unlikely(idx * hakmem_stride(s) != in || idx >= s->capacity))
 		return -1;
 	*slabp = &ss->slabs[off >> s->slab_shift];

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hakmem_selftest.c - checks that run at module load, for kernels without
+ * Checks that run at module load, for kernels without
  * KUnit (Debian's stock kernel has none):
  *
  *   selftest=1      a short functional self-test, one line of verdict

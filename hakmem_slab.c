@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hakmem_slab.c - caches, the per-CPU front, the tiny classes and debugfs
+ * The caches, per-CPU front, tiny classes and debugfs of hakmem-slab.
  *
  * The common allocation pops a pointer from this CPU's magazine and the
  * common free pushes one, both under a local lock with IRQs off: no
@@ -31,6 +31,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/debugfs.h>
 #include <linux/kmemleak.h>
+#include <linux/jump_label.h>
 #include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
@@ -54,6 +55,39 @@
 static bool selftest;
 module_param(selftest, bool, 0444);
 MODULE_PARM_DESC(selftest, "Run a short self-test at load and print its result");
+
+/*
+ * The interior-pointer and double-free checks of every free.  On by
+ * default and meant to stay on; writable so that their cost can be
+ * measured (echo N > /sys/module/hakmem/parameters/free_checks).
+ */
+static DEFINE_STATIC_KEY_TRUE(hakmem_free_checks);
+
+static int hakmem_free_checks_set(const char *val, const struct kernel_param *kp)
+{
+	bool on;
+	int ret = kstrtobool(val, &on);
+
+	if (ret)
+		return ret;
+	if (on)
+		static_branch_enable(&hakmem_free_checks);
+	else
+		static_branch_disable(&hakmem_free_checks);
+	return 0;
+}
+
+static int hakmem_free_checks_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%c\n", static_key_enabled(&hakmem_free_checks) ? 'Y' : 'N');
+}
+
+static const struct kernel_param_ops hakmem_free_checks_ops = {
+	.set = hakmem_free_checks_set,
+	.get = hakmem_free_checks_get,
+};
+module_param_cb(free_checks, &hakmem_free_checks_ops, NULL, 0644);
+MODULE_PARM_DESC(free_checks, "Check every free for interior pointers and double frees (default Y)");
 
 static DEFINE_MUTEX(hakmem_cache_mutex);
 static LIST_HEAD(hakmem_caches);
@@ -299,6 +333,8 @@ static __always_inline bool hakmem_free_ok(struct hakmem_cache *s,
 				ss ? "object of another cache" : "not a hakmem object");
 		return false;
 	}
+	if (!static_branch_likely(&hakmem_free_checks))
+		goto debug;
 	idx = hakmem_obj_index(s, ss, obj, &slab);
 	if (unlikely(idx < 0)) {
 		hakmem_bad_free(s, obj, HAKMEM_INVALID_FREE, "not the start of an object");
@@ -310,9 +346,13 @@ static __always_inline bool hakmem_free_ok(struct hakmem_cache *s,
 		hakmem_bad_free(s, obj, HAKMEM_DOUBLE_FREE, "double free");
 		return false;
 	}
+debug:
 	if (unlikely(s->flags & (SLAB_RED_ZONE | SLAB_POISON)) &&
-	    !hakmem_debug_free(s, obj))
+	    !hakmem_debug_free(s, obj)) {
+		/* Kept out for good; its user let go, so it is no leak. */
+		kmemleak_not_leak(obj);
 		return false;
+	}
 	return true;
 }
 
@@ -621,6 +661,7 @@ static struct hakmem_cache *__hakmem_cache_create(const char *name,
 		goto nomem;
 	s->layout = layout;
 	s->stride_recip = reciprocal_value(layout.stride);
+	s->stride_shift = is_power_of_2(layout.stride) ? ilog2(layout.stride) : 0;
 	s->flags = flags;
 	s->ctor = ctor;
 	s->tiny = tiny;

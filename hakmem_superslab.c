@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * hakmem_superslab.c - SuperSlabs, slabs and the per-node heads
+ * SuperSlabs, slabs and the per-node heads of hakmem-slab.
  *
  * A SuperSlab is a power-of-two run of pages from alloc_pages_node(), cut
  * into equal slabs; each slab is cut into objects of the cache's stride.
@@ -31,6 +31,7 @@
 /* 6.1's fault-inject.h needs gfp_t and bool declared first. */
 #include <linux/fault-inject.h>
 #include <linux/idr.h>
+#include <linux/kmemleak.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
@@ -214,7 +215,7 @@ void hakmem_ss_registry_exit(void)
 
 static int hakmem_ss_register(struct hakmem_superslab *ss, gfp_t gfp)
 {
-	struct hakmem_superslab **chunk;
+	struct hakmem_superslab **chunk, **fresh;
 	unsigned int dir;
 	unsigned long flags;
 	int id;
@@ -223,24 +224,28 @@ static int hakmem_ss_register(struct hakmem_superslab *ss, gfp_t gfp)
 	if (id < 0)
 		return id;
 	dir = id / HAKMEM_SS_PER_CHUNK;
-	if (!READ_ONCE(hakmem_ss_dir[dir])) {
-		chunk = kzalloc(PAGE_SIZE, gfp);
-		if (!chunk) {
+	/* Pairs with the release below: the chunk's zeroes are visible. */
+	chunk = smp_load_acquire(&hakmem_ss_dir[dir]);
+	if (!chunk) {
+		fresh = kzalloc(PAGE_SIZE, gfp);
+		if (!fresh) {
 			ida_free(&hakmem_ss_ida, id);
 			return -ENOMEM;
 		}
 		spin_lock_irqsave(&hakmem_ss_dir_lock, flags);
-		if (!hakmem_ss_dir[dir]) {
-			/* Pairs with READ_ONCE() in hakmem_obj_to_ss(). */
-			smp_store_release(&hakmem_ss_dir[dir], chunk);
-			chunk = NULL;
+		chunk = hakmem_ss_dir[dir];
+		if (!chunk) {
+			/* Pairs with smp_load_acquire() here and in hakmem_obj_to_ss(). */
+			smp_store_release(&hakmem_ss_dir[dir], fresh);
+			chunk = fresh;
+			fresh = NULL;
 		}
 		spin_unlock_irqrestore(&hakmem_ss_dir_lock, flags);
-		kfree(chunk);
+		kfree(fresh);
 	}
 	ss->id = id;
 	/* Publish a fully built SuperSlab; pairs with smp_load_acquire(). */
-	smp_store_release(&hakmem_ss_dir[dir][id % HAKMEM_SS_PER_CHUNK], ss);
+	smp_store_release(&chunk[id % HAKMEM_SS_PER_CHUNK], ss);
 	set_page_private(virt_to_page(ss->base),
 			 (unsigned long)HAKMEM_SS_MAGIC << 32 | id);
 	return 0;
@@ -457,6 +462,7 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 		struct hakmem_slab *slab = &ss->slabs[i];
 
 		slab->ss = ss;
+		slab->map = ss->maps + i * s->map_longs;
 		slab->state = HAKMEM_SLAB_FREE;
 		list_add_tail(&slab->list, &ss->free_slabs);
 		if (!s->ctor && !(s->flags & (SLAB_RED_ZONE | SLAB_POISON)))
@@ -930,16 +936,26 @@ unsigned long hakmem_node_report_live(struct hakmem_cache *s,
  * @s: the cache, being destroyed
  * @n: the node
  *
- * Only for a cache with no live object, or at module exit.
+ * Only for a cache with no live object, or at module exit, when objects a
+ * user never freed are forgotten (and kmemleak told so).
  */
 void hakmem_node_release_all(struct hakmem_cache *s, struct hakmem_node *n)
 {
 	struct hakmem_superslab *ss, *tmp;
+	unsigned int i, bit;
 	unsigned long flags;
 	LIST_HEAD(to_free);
 
 	spin_lock_irqsave(&n->lock, flags);
 	list_for_each_entry_safe(ss, tmp, &n->ss_list, list) {
+		for (i = 0; i < ss->nr_slabs; i++) {
+			struct hakmem_slab *slab = &ss->slabs[i];
+
+			/* Objects still out were registered with kmemleak. */
+			for_each_set_bit(bit, slab->map, s->capacity)
+				kmemleak_free_recursive(hakmem_slab_obj(s, ss, slab, bit),
+							s->flags);
+		}
 		list_del_init(&ss->avail);
 		list_move(&ss->list, &to_free);
 	}

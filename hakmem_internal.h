@@ -354,7 +354,8 @@ static inline struct hakmem_superslab *hakmem_obj_to_ss(const void *obj)
 	if (unlikely(!virt_addr_valid(obj)))
 		return NULL;
 	page = virt_to_head_page(obj);
-	priv = page_private(page);
+	/* A foreign page's owner may be changing this word (SLUB's counters). */
+	priv = READ_ONCE(page->private);
 	if (unlikely((priv >> 32) != HAKMEM_SS_MAGIC))
 		return NULL;
 	id = lower_32_bits(priv);
@@ -399,6 +400,31 @@ static inline int hakmem_obj_index(const struct hakmem_cache *s,
 	*slabp = &ss->slabs[off >> s->slab_shift];
 	return idx;
 }
+
+/*
+ * A node counter as of one moment: counters change under the node lock,
+ * so lockless readers would race with the writers.
+ */
+static inline unsigned long hakmem_node_read(struct hakmem_node *n,
+					     const unsigned long *counter)
+{
+	unsigned long flags, val;
+
+	spin_lock_irqsave(&n->lock, flags);
+	val = *counter;
+	spin_unlock_irqrestore(&n->lock, flags);
+	return val;
+}
+
+/* The same counter summed over every node of a cache. */
+#define hakmem_nodes_sum(s, field) ({					\
+	unsigned long __sum = 0;					\
+	int __nid;							\
+									\
+	for_each_node(__nid)						\
+		__sum += hakmem_node_read((s)->node[__nid],		\
+					  &(s)->node[__nid]->field);	\
+	__sum; })
 
 static inline void hakmem_stat(struct hakmem_cache *s,
 			       enum hakmem_stat_item item)

@@ -58,22 +58,12 @@ static void hakmem_check_one(struct hakmem_check *c, bool ok, const char *fn,
 
 static unsigned long hakmem_pages_held(struct hakmem_cache *s)
 {
-	unsigned long pages = 0;
-	int nid;
-
-	for_each_node(nid)
-		pages += READ_ONCE(s->node[nid]->nr_pages);
-	return pages;
+	return hakmem_nodes_sum(s, nr_pages);
 }
 
 static unsigned long hakmem_ss_held(struct hakmem_cache *s)
 {
-	unsigned long nr = 0;
-	int nid;
-
-	for_each_node(nid)
-		nr += READ_ONCE(s->node[nid]->nr_ss);
-	return nr;
+	return hakmem_nodes_sum(s, nr_ss);
 }
 
 /* Growth past three SuperSlabs, every object distinct and intact. */

@@ -340,7 +340,7 @@ static __always_inline bool hakmem_free_ok(struct hakmem_cache *s,
 		hakmem_bad_free(s, obj, HAKMEM_INVALID_FREE, "not the start of an object");
 		return false;
 	}
-	/* Racy read: other bits of the word change under the node lock. */
+	/* Lockless: other bits of the word change under the node lock. */
 	if (unlikely(!test_bit(idx, hakmem_slab_map(s, ss, slab)) ||
 		     READ_ONCE(*hakmem_fp(s, obj)) == hakmem_free_tag(obj))) {
 		hakmem_bad_free(s, obj, HAKMEM_DOUBLE_FREE, "double free");
@@ -531,16 +531,13 @@ EXPORT_SYMBOL_NS_GPL(hakmem_drain_all, HAKMEM_INTERNAL);
  */
 int hakmem_cache_shrink(struct hakmem_cache *cache)
 {
-	int nid, ret = 0;
+	int nid;
 
 	might_sleep();
 	hakmem_drain_all(cache);
-	for_each_node(nid) {
+	for_each_node(nid)
 		hakmem_node_shrink(cache, cache->node[nid]);
-		if (READ_ONCE(cache->node[nid]->nr_ss))
-			ret = 1;
-	}
-	return ret;
+	return hakmem_nodes_sum(cache, nr_ss) ? 1 : 0;
 }
 EXPORT_SYMBOL_GPL(hakmem_cache_shrink);
 
@@ -727,11 +724,9 @@ EXPORT_SYMBOL_GPL(hakmem_cache_create);
  */
 static unsigned long hakmem_cache_live(struct hakmem_cache *s)
 {
-	unsigned long live = 0;
+	unsigned long live = hakmem_nodes_sum(s, nr_inuse);
 	int nid;
 
-	for_each_node(nid)
-		live += READ_ONCE(s->node[nid]->nr_inuse);
 	if (!live)
 		return 0;
 	pr_err("cache %s: destroyed with %lu objects still allocated; the cache is kept. First of them:\n",
@@ -977,20 +972,15 @@ static unsigned long hakmem_shrink_count(struct shrinker *shrink,
 {
 	unsigned long pages = 0;
 	struct hakmem_cache *s;
-	int nid;
 
-	/* A hint for reclaim: racy counts are fine, a busy list means later. */
+	/* A hint for reclaim: a busy list means later. */
 	if (!mutex_trylock(&hakmem_cache_mutex))
 		return 0;
 	list_for_each_entry(s, &hakmem_caches, list) {
 		unsigned long objs = hakmem_pcp_objects(s);
 
-		for_each_node(nid) {
-			struct hakmem_node *n = s->node[nid];
-
-			objs += READ_ONCE(n->nr_empty) * s->capacity;
-			pages += READ_ONCE(n->nr_ss_unused) << s->ss_order;
-		}
+		objs += hakmem_nodes_sum(s, nr_empty) * s->capacity;
+		pages += hakmem_nodes_sum(s, nr_ss_unused) << s->ss_order;
 		pages += objs * hakmem_stride(s) >> PAGE_SHIFT;
 	}
 	mutex_unlock(&hakmem_cache_mutex);
@@ -1012,13 +1002,11 @@ static unsigned long hakmem_shrink_scan(struct shrinker *shrink,
 	if (!mutex_trylock(&hakmem_cache_mutex))
 		return SHRINK_STOP;
 	list_for_each_entry(s, &hakmem_caches, list) {
-		for_each_node(nid)
-			before += READ_ONCE(s->node[nid]->nr_pages);
+		before += hakmem_nodes_sum(s, nr_pages);
 		hakmem_drain_all(s);
-		for_each_node(nid) {
+		for_each_node(nid)
 			hakmem_node_shrink(s, s->node[nid]);
-			after += READ_ONCE(s->node[nid]->nr_pages);
-		}
+		after += hakmem_nodes_sum(s, nr_pages);
 	}
 	mutex_unlock(&hakmem_cache_mutex);
 	return before > after ? before - after : SHRINK_STOP;

@@ -246,14 +246,15 @@ static int hakmem_ss_register(struct hakmem_superslab *ss, gfp_t gfp)
 	ss->id = id;
 	/* Publish a fully built SuperSlab; pairs with smp_load_acquire(). */
 	smp_store_release(&chunk[id % HAKMEM_SS_PER_CHUNK], ss);
-	set_page_private(virt_to_page(ss->base),
-			 (unsigned long)HAKMEM_SS_MAGIC << 32 | id);
+	/* Marked: hakmem_obj_to_ss() reads it locklessly. */
+	WRITE_ONCE(virt_to_page(ss->base)->private,
+		   (unsigned long)HAKMEM_SS_MAGIC << 32 | id);
 	return 0;
 }
 
 static void hakmem_ss_unregister(struct hakmem_superslab *ss)
 {
-	set_page_private(virt_to_page(ss->base), 0);
+	WRITE_ONCE(virt_to_page(ss->base)->private, 0);
 	WRITE_ONCE(hakmem_ss_dir[ss->id / HAKMEM_SS_PER_CHUNK][ss->id % HAKMEM_SS_PER_CHUNK],
 		   NULL);
 	ida_free(&hakmem_ss_ida, ss->id);
@@ -353,7 +354,7 @@ static void hakmem_ss_free_pages(struct hakmem_superslab *ss)
 {
 	struct page *page = virt_to_page(ss->base);
 
-	set_page_private(page, 0);
+	WRITE_ONCE(page->private, 0);
 	__free_pages(page, ss->order);
 }
 
@@ -624,6 +625,21 @@ static struct hakmem_slab *hakmem_node_slab(struct hakmem_cache *s,
 	return slab;
 }
 
+/*
+ * Set or clear an object's bit; return its old value.  Writers hold the
+ * node lock, but the free path reads the bitmap locklessly (test_bit() in
+ * hakmem_free_ok()), so each word is written whole with WRITE_ONCE(): a
+ * marked write against a marked read, never a torn or invented store.
+ */
+static bool hakmem_map_write(unsigned long *map, unsigned int idx, bool out)
+{
+	unsigned long *word = map + BIT_WORD(idx), mask = BIT_MASK(idx);
+	unsigned long old = *word;
+
+	WRITE_ONCE(*word, out ? old | mask : old & ~mask);
+	return old & mask;
+}
+
 /* Quarantine a slab whose free list is damaged: it never hands out again. */
 static void hakmem_slab_quarantine(struct hakmem_cache *s, struct hakmem_node *n,
 				   struct hakmem_slab *slab, void *bad)
@@ -655,18 +671,19 @@ static void *hakmem_slab_take(struct hakmem_cache *s, struct hakmem_node *n,
 			     hakmem_slab_bytes(s) ||
 			     hakmem_obj_index(s, ss, next, &where) < 0))
 			next = ERR_PTR(-EFAULT);
-		if (unlikely(__test_and_set_bit(idx, map) || IS_ERR(next))) {
-			__clear_bit(idx, map);
+		/* A listed object already out means the list was damaged too. */
+		if (unlikely(IS_ERR(next) || test_bit(idx, map))) {
 			hakmem_slab_quarantine(s, n, slab, IS_ERR(next) ? obj : next);
 			return NULL;
 		}
+		hakmem_map_write(map, idx, true);
 		slab->freelist = next;
 	} else {
 		if (slab->carved >= s->capacity)
 			return NULL;
 		idx = slab->carved++;
 		obj = hakmem_slab_obj(s, ss, slab, idx);
-		__set_bit(idx, map);
+		hakmem_map_write(map, idx, true);
 	}
 	slab->inuse++;
 	*hakmem_fp(s, obj) = hakmem_free_tag(obj);
@@ -802,7 +819,7 @@ static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
 	idx = hakmem_obj_index(s, ss, obj, &slab);
 	if (WARN_ON_ONCE(idx < 0))
 		return;
-	if (unlikely(!__test_and_clear_bit(idx, hakmem_slab_map(s, ss, slab)))) {
+	if (unlikely(!hakmem_map_write(slab->map, idx, false))) {
 		pr_err_ratelimited("cache %s: double free of %p caught at its slab\n",
 				   s->dbg_name, obj);
 		hakmem_stat(s, HAKMEM_DOUBLE_FREE);

@@ -33,13 +33,13 @@ clean:
 	rm -rf .tmp_versions Module.symvers modules.order
 
 demo:
-	$(TESTBED)/demo.sh
+	@$(TESTBED)/demo.sh
 
 check:
-	$(TESTBED)/check.sh
+	@$(TESTBED)/check.sh
 
 vm-run:
-	$(TESTBED)/vm-run.sh --kernel $(KERNEL) $(MODULES)
+	@$(TESTBED)/vm-run.sh --kernel $(KERNEL) $(MODULES)
 
 kdir:
 	@$(TESTBED)/build-kernel.sh $(KERNEL)
@@ -51,6 +51,6 @@ bench-user:
 	$(MAKE) -C tools/testing bench-user
 
 soak:
-	$(TESTBED)/soak.sh $(if $(RUNS),--runs $(RUNS)) $(if $(REPLAY),--replay $(REPLAY))
+	@$(TESTBED)/soak.sh $(if $(RUNS),--runs $(RUNS)) $(if $(REPLAY),--replay $(REPLAY))
 
 .PHONY: all modules install clean demo check vm-run kdir bench bench-user soak

@@ -44,7 +44,9 @@ jobs=$(nproc)
 	else
 		make -C "$KSRC" O="$out" tinyconfig
 	fi
-	"$KSRC/scripts/kconfig/merge_config.sh" -m -O "$out" "$out/.config" "$base" "$frag"
+	# merge_config.sh leaves its temporary files in the current directory.
+	(cd "$out" && "$KSRC/scripts/kconfig/merge_config.sh" -m -O "$out" \
+		"$out/.config" "$base" "$frag")
 	make -C "$KSRC" O="$out" ARCH=$arch olddefconfig
 } >"$log" 2>&1 || { tail -30 "$log" >&2; die "configuring '$name' failed (log: $log)"; }
 

@@ -1,0 +1,279 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vm-run.sh: boot a kernel in QEMU with hakmem.ko and the given modules,
+# then judge its console with scan-console.
+#
+#   vm-run.sh [--kernel debug|kcsan|perf|stock] [--smp N] [--mem MiB]
+#             [--icount] [--timeout SEC] [--append "kernel args"]
+#             [--log FILE] [--no-hakmem] [--no-unload] [--quiet]
+#             [--exec "guest shell commands"]
+#             [MODULE.ko[:param=v[:param=v...]] ...]
+#
+# The guest is a busybox-static initramfs whose /init mounts proc, sysfs,
+# devtmpfs and debugfs, loads hakmem.ko (built for that kernel by
+# build-module.sh; "hakmem.ko:selftest=1" given as an argument replaces the
+# default load), then each MODULE in order, runs the --exec commands,
+# unloads the modules in reverse order (unless --no-unload), prints the end
+# marker, runs a kmemleak scan when the kernel has kmemleak and powers off.
+#
+# MODULE is a path; a project module (kunit/hakmem_kunit.ko, hakmem.ko,
+# tools/bench/...) named relative to the tree is taken from the build for
+# that kernel, never from the user's tree (which may hold a build for the
+# host kernel).  Modules built by hand against "make kdir" are passed as is.
+#
+# Exit status: 0 when scan-console finds the run clean, 1 otherwise.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+kernel=debug
+smp=4
+mem=1024
+icount=0
+timeout_s=
+append=
+log=
+hakmem=1
+unload=1
+quiet=0
+exec_cmds=
+mods=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=${2:?}; shift 2 ;;
+	--smp) smp=${2:?}; shift 2 ;;
+	--mem) mem=${2:?}; shift 2 ;;
+	--icount) icount=1; shift ;;
+	--timeout) timeout_s=${2:?}; shift 2 ;;
+	--append) append=${2?}; shift 2 ;;
+	--log) log=${2:?}; shift 2 ;;
+	--no-hakmem) hakmem=0; shift ;;
+	--no-unload) unload=0; shift ;;
+	--quiet) quiet=1; shift ;;
+	--exec) exec_cmds=${2?}; shift 2 ;;
+	-h | --help) usage ;;
+	-*) echo "vm-run.sh: unknown option $1" >&2; usage ;;
+	*) mods+=("$1"); shift ;;
+	esac
+done
+case "$kernel" in
+debug | kcsan | perf | stock) ;;
+*) die "--kernel: debug, kcsan, perf or stock, not '$kernel'" ;;
+esac
+# KASAN and lockdep under TCG are slow (see testbed-notes): give debug
+# kernels half an hour by default, the others five minutes.
+if [ -z "$timeout_s" ]; then
+	case "$kernel" in
+	debug | kcsan) timeout_s=1800 ;;
+	*) timeout_s=300 ;;
+	esac
+fi
+
+"$TESTBED/deps.sh" demo
+
+# The kernel image and the directory the project's modules come from.
+if [ "$kernel" = stock ]; then
+	image=/boot/vmlinuz-$(stock_release)
+	[ -r "$image" ] || die "$image missing or unreadable: apt-get install linux-image-amd64"
+else
+	kdir=$("$TESTBED/build-kernel.sh" "$kernel")
+	image=$kdir/arch/x86/boot/bzImage
+fi
+release=
+if [ "$kernel" = stock ]; then
+	release=$(stock_release)
+else
+	release=$(cat "$kdir/include/config/kernel.release")
+fi
+
+# Build hakmem (and the KUnit module when that kernel has KUnit) unless the
+# caller brings every module itself.
+modbuild=
+need_build=$hakmem
+for m in ${mods[@]+"${mods[@]}"}; do
+	p=${m%%:*}
+	# Only modules given by an absolute path are surely not the project's.
+	[ "${p#/}" = "$p" ] && need_build=1
+done
+if [ $need_build = 1 ]; then
+	modbuild=$("$TESTBED/build-module.sh" "$kernel")
+fi
+
+# resolve PATH: the .ko to load.  A project-relative path is looked up in
+# the per-kernel build first.
+resolve() {
+	local p=$1
+	if [ -n "$modbuild" ] && [ "${p#/}" = "$p" ]; then
+		local rel
+		rel=$(realpath -m --relative-to="$HAKMEM_TOP" "$p")
+		if [ -f "$modbuild/$rel" ]; then
+			echo "$modbuild/$rel"
+			return
+		fi
+	fi
+	[ -f "$p" ] || die "module $p not found (for a project module: is it built for '$kernel'?)"
+	realpath "$p"
+}
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/hakmem-vm.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,modules}
+
+# load_list: "index file name params" lines for the guest.
+load_list=()
+add_module() {
+	local path=$1 params=$2 n=${#load_list[@]} name vermagic
+	name=$(modinfo -F name "$path" 2>/dev/null || true)
+	[ -n "$name" ] || name=$(basename "$path" .ko | tr - _)
+	# A module built for another kernel fails in insmod with a terse
+	# "Invalid module format": say which kernel it was built for.
+	vermagic=$(modinfo -F vermagic "$path" 2>/dev/null || true)
+	if [ -n "$vermagic" ] && [ "${vermagic%% *}" != "$release" ]; then
+		die "$path was built for ${vermagic%% *}, this kernel is $release"
+	fi
+	cp "$path" "$root/modules/$n-$(basename "$path")"
+	load_list+=("$n-$(basename "$path") $name ${params//:/ }")
+}
+
+explicit_hakmem=0
+for m in ${mods[@]+"${mods[@]}"}; do
+	[ "$(basename "${m%%:*}")" = hakmem.ko ] && explicit_hakmem=1
+done
+if [ $hakmem = 1 ] && [ $explicit_hakmem = 0 ]; then
+	add_module "$modbuild/hakmem.ko" ""
+fi
+for m in ${mods[@]+"${mods[@]}"}; do
+	p=${m%%:*}
+	params=
+	[ "$p" != "$m" ] && params=${m#*:}
+	add_module "$(resolve "$p")" "$params"
+done
+
+# The guest's /init.  Every step that fails prints "testbed: FAILED:",
+# which scan-console counts; the end marker carries the overall status.
+# busybox-static's /bin/busybox runs with no libraries in the guest.
+cp /bin/busybox "$root/bin/busybox"
+printf '%s\n' "${load_list[@]+"${load_list[@]}"}" >"$root/modules/list"
+printf '%s\n' "$exec_cmds" >"$root/exec.sh"
+cat >"$root/init" <<EOF
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+status=0
+fail() { echo "testbed: FAILED: \$*"; status=1; }
+echo "testbed: guest up, \$(nproc) CPUs, kernel \$(uname -r)"
+# Forget what boot itself left behind, so the leak scan at the end reports
+# only objects allocated while our modules ran.
+[ -e /sys/kernel/debug/kmemleak ] && echo clear > /sys/kernel/debug/kmemleak
+loaded=
+while read -r file name params; do
+	[ -n "\$file" ] || continue
+	echo "testbed: insmod \$file \$params"
+	if insmod /modules/\$file \$params; then
+		loaded="\$name \$loaded"
+	else
+		fail "insmod \$file \$params (status \$?)"
+	fi
+done < /modules/list
+if [ -s /exec.sh ] && grep -q '[^[:space:]]' /exec.sh; then
+	echo "testbed: --exec begin"
+	sh /exec.sh; rc=\$?
+	echo "testbed: --exec end, status \$rc"
+	[ \$rc = 0 ] || fail "--exec commands exited with status \$rc"
+fi
+if [ $unload = 1 ]; then
+	for name in \$loaded; do
+		[ -d /sys/module/\$name ] || continue
+		echo "testbed: rmmod \$name"
+		rmmod \$name || fail "rmmod \$name (status \$?)"
+	done
+fi
+echo "===== testbed: end of run, status \$status ====="
+if [ -e /sys/kernel/debug/kmemleak ]; then
+	# Objects younger than 5 s are never reported: scan, wait, scan again.
+	echo "testbed: kmemleak scan"
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 5
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+	echo "testbed: kmemleak scan done"
+fi
+reboot -f
+EOF
+chmod +x "$root/init"
+# -R 0:0: the guest's files belong to root even when we are not.
+(cd "$root" && find . | cpio -o -H newc -R 0:0 --quiet | gzip -1) >"$work/initrd.gz"
+
+# Accelerator: KVM only when a short probe boot proved it works on this
+# host (nested KVM here stops right after the BIOS), TCG otherwise.  The
+# verdict is cached per host kernel and QEMU version.  -icount needs TCG.
+accel=tcg
+if [ $icount = 0 ]; then
+	accel=${HAKMEM_ACCEL:-$("$TESTBED/kvm-probe.sh")}
+fi
+
+# panic_on_warn=1: the first WARNING stops the guest, the console shows
+# it last.  Not on kcsan: KCSAN panics on every report when it is set, and
+# races in the core kernel unrelated to hakmem are only warnings for us
+# (scan-console); WARNINGs still fail the run through the scanner.
+cmdline="console=ttyS0 panic=-1 oops=panic nokaslr"
+[ "$kernel" = kcsan ] || cmdline="$cmdline panic_on_warn=1"
+if [ "$kernel" != stock ] && [ "$smp" -gt 1 ]; then
+	cmdline="$cmdline numa=fake=2"
+fi
+[ -n "$append" ] && cmdline="$cmdline $append"
+
+qemu=(qemu-system-x86_64 -M pc -smp "$smp" -m "$mem" -nodefaults
+	-display none -serial stdio -no-reboot -accel "$accel"
+	-kernel "$image" -initrd "$work/initrd.gz" -append "$cmdline")
+if [ $icount = 1 ]; then
+	# One instruction = 1 ns of guest time, vCPUs run one at a time:
+	# repeatable counts for benchmarks, no concurrency.
+	qemu+=(-icount "shift=0,sleep=off")
+fi
+
+[ -n "$log" ] || log=$work/console.log
+mkdir -p "$(dirname "$log")"
+note "booting '$kernel' ($release, $smp CPUs, $mem MiB, $accel$( [ $icount = 1 ] && echo ", icount")), timeout ${timeout_s}s"
+start=$(date +%s)
+set +e
+# QEMU writes CRLF; keep the log plain.  --quiet keeps the console off the
+# terminal (the log still has it).
+timeout -k 10 "$timeout_s" "${qemu[@]}" </dev/null 2>&1 | tr -d '\r' |
+	if [ $quiet = 1 ]; then cat >"$log"; else tee "$log"; fi
+qrc=${PIPESTATUS[0]}
+set -e
+elapsed=$(( $(date +%s) - start ))
+
+verdict=0
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	echo "vm-run: FAIL: QEMU killed after the ${timeout_s}s timeout"
+	verdict=1
+elif [ "$qrc" != 0 ]; then
+	echo "vm-run: FAIL: QEMU exited with status $qrc"
+	verdict=1
+fi
+echo "vm-run: scanning the console ($elapsed s in QEMU)"
+"$TESTBED/scan-console" --quiet "$log" || verdict=1
+if [ $verdict = 0 ]; then
+	echo "vm-run: PASS ($kernel, $elapsed s)"
+else
+	# Keep a log the caller did not ask for: it is all there is to go on.
+	if [ "$log" = "$work/console.log" ]; then
+		mkdir -p "$HAKMEM_CACHE/logs"
+		log=$HAKMEM_CACHE/logs/vm-run-$kernel-$(date +%Y%m%d-%H%M%S).log
+		cp "$work/console.log" "$log"
+	fi
+	echo "vm-run: FAIL ($kernel, $elapsed s, console log: $log)"
+fi
+exit $verdict

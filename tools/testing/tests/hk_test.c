@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hakmem-slab userspace harness: the runner behind TEST().
+ *
+ *   prog [-n] [-v] [filter...]   run tests whose name contains a filter
+ *   -n  no fork (one process, stop at the first crash; for gdb)
+ *   -l  list tests
+ * Prints "PASS name" / "FAIL name" per test, then "N passed, N failed".
+ */
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hk_test.h"
+
+#define HK_MAX_TESTS	128
+static struct hk_test hk_tests[HK_MAX_TESTS];
+static unsigned int hk_nr_tests;
+static int hk_failed_checks;
+static bool hk_errors_ok;
+unsigned long hk_test_checks;
+
+void hk_test_register(const char *name, void (*fn)(void), unsigned int flags)
+{
+	if (hk_nr_tests < HK_MAX_TESTS)
+		hk_tests[hk_nr_tests++] = (struct hk_test){ name, fn, flags };
+}
+
+void hk_test_fail(const char *file, int line, const char *what)
+{
+	hk_failed_checks++;
+	fprintf(stderr, "  check failed: %s:%d: %s\n", file, line, what);
+}
+
+void hk_expect_errors(void)
+{
+	hk_errors_ok = true;
+}
+
+unsigned long hk_cache_pages(struct hakmem_cache *s)
+{
+	unsigned long n = 0;
+	int nid;
+
+	for_each_node(nid)
+		n += READ_ONCE(s->node[nid]->nr_pages);
+	return n;
+}
+
+unsigned long hk_cache_ss(struct hakmem_cache *s)
+{
+	unsigned long n = 0;
+	int nid;
+
+	for_each_node(nid)
+		n += READ_ONCE(s->node[nid]->nr_ss);
+	return n;
+}
+
+unsigned long hk_cache_inuse(struct hakmem_cache *s)
+{
+	unsigned long n = 0;
+	int nid;
+
+	for_each_node(nid)
+		n += READ_ONCE(s->node[nid]->nr_inuse);
+	return n;
+}
+
+struct hakmem_slab *hk_slab_of(void *obj)
+{
+	struct hakmem_superslab *ss;
+	struct hakmem_slab *slab = NULL;
+
+	rcu_read_lock();
+	ss = hakmem_obj_to_ss(obj);
+	if (ss && hakmem_obj_index(ss->cache, ss, obj, &slab) < 0)
+		slab = NULL;
+	rcu_read_unlock();
+	return slab;
+}
+
+/* One test, in this process: load, run, unload, check for leaks. */
+static int hk_run_one(const struct hk_test *t)
+{
+	unsigned long err0, warn0, km0;
+	int ret;
+
+	hk_failed_checks = 0;
+	hk_errors_ok = false;
+	hk_log_clear();
+	km0 = hk_kmalloc_in_use();
+	if (!(t->flags & HK_T_NOINIT)) {
+		ret = hk_module_init();
+		if (ret) {
+			fprintf(stderr, "  module init failed: %d\n", ret);
+			return 1;
+		}
+	}
+	err0 = hk_nr_errors;
+	warn0 = hk_nr_warnings;
+	t->fn();
+	if (!(t->flags & HK_T_NOINIT))
+		hk_module_exit();
+	hk_kthreads_wait();
+	rcu_barrier();
+	if (!hk_errors_ok && (hk_nr_errors != err0 || hk_nr_warnings != warn0)) {
+		fprintf(stderr, "  unexpected kernel errors: %lu pr_err, %lu WARN\n",
+			hk_nr_errors - err0, hk_nr_warnings - warn0);
+		hk_failed_checks++;
+	}
+	if (!(t->flags & HK_T_NOLEAK)) {
+		if (hk_pages_in_use(-1)) {
+			fprintf(stderr, "  leak: %lu pages still allocated after unload\n",
+				hk_pages_in_use(-1));
+			hk_failed_checks++;
+		}
+		if (hk_percpu_bytes_in_use()) {
+			fprintf(stderr, "  leak: %lu percpu bytes after unload\n",
+				hk_percpu_bytes_in_use());
+			hk_failed_checks++;
+		}
+		if (hk_kmalloc_in_use() != km0) {
+			fprintf(stderr, "  leak: %ld kmalloc blocks after unload\n",
+				(long)(hk_kmalloc_in_use() - km0));
+			hk_failed_checks++;
+		}
+		if (hk_debugfs_count()) {
+			fprintf(stderr, "  leak: %u debugfs entries after unload\n", hk_debugfs_count());
+			hk_failed_checks++;
+		}
+	}
+	return hk_failed_checks ? 1 : 0;
+}
+
+static bool hk_selected(const char *name, int argc, char **argv, int first)
+{
+	int i;
+
+	if (first >= argc)
+		return true;
+	for (i = first; i < argc; i++)
+		if (strstr(name, argv[i]))
+			return true;
+	return false;
+}
+
+int main(int argc, char **argv)
+{
+	bool fork_each = true;
+	unsigned int i, passed = 0, failed = 0;
+	int first = 1;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while (first < argc && argv[first][0] == '-') {
+		if (!strcmp(argv[first], "-n"))
+			fork_each = false;
+		else if (!strcmp(argv[first], "-l")) {
+			for (i = 0; i < hk_nr_tests; i++)
+				printf("%s\n", hk_tests[i].name);
+			return 0;
+		}
+		first++;
+	}
+	for (i = 0; i < hk_nr_tests; i++) {
+		const struct hk_test *t = &hk_tests[i];
+		u64 t0 = ktime_get_ns();
+		int status, rc;
+		pid_t pid;
+
+		if (!hk_selected(t->name, argc, argv, first))
+			continue;
+		if (!fork_each) {
+			rc = hk_run_one(t);
+		} else {
+			fflush(NULL);
+			pid = fork();
+			if (pid == 0) {
+				alarm(120);
+				_exit(hk_run_one(t));
+			}
+			waitpid(pid, &status, 0);
+			rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+			if (WIFSIGNALED(status))
+				fprintf(stderr, "  killed by signal %d\n", WTERMSIG(status));
+		}
+		printf("%s %s (%llu ms)\n", rc ? "FAIL" : "PASS", t->name,
+		       (unsigned long long)((ktime_get_ns() - t0) / 1000000));
+		if (rc)
+			failed++;
+		else
+			passed++;
+	}
+	printf("%u passed, %u failed\n", passed, failed);
+	return failed ? 1 : 0;
+}

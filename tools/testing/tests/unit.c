@@ -1,0 +1,725 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * hakmem-slab userspace harness: unit tests of the allocator's behaviour.
+ * Built plain and with -fsanitize=address,undefined.
+ */
+#include "hk_test.h"
+
+static int hk_bind(int cpu)
+{
+	int r = hk_vcpu_bind(cpu);
+
+	REQUIRE(r == 0);
+	return r;
+}
+
+/* ---- create / alloc / free / destroy ----------------------------------- */
+
+TEST(create_alloc_free_destroy)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-basic", 100, 0, 0, NULL);
+	void *objs[64];
+	int i, j;
+
+	REQUIRE(s);
+	CHECK_EQ(hakmem_cache_size(s), 100);
+	for (i = 0; i < 64; i++) {
+		objs[i] = hakmem_cache_alloc(s, GFP_KERNEL);
+		REQUIRE(objs[i]);
+		CHECK(IS_ALIGNED((unsigned long)objs[i], 8));
+		memset(objs[i], i, 100);
+	}
+	for (i = 0; i < 64; i++)
+		for (j = i + 1; j < 64; j++)
+			CHECK(labs((char *)objs[i] - (char *)objs[j]) >= 100);
+	for (i = 0; i < 64; i++) {
+		CHECK(((u8 *)objs[i])[0] == i && ((u8 *)objs[i])[99] == i);
+		hakmem_cache_free(s, objs[i]);
+	}
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 0);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 0);
+	hakmem_cache_free(s, NULL);
+	hakmem_cache_destroy(s);
+	hakmem_cache_destroy(NULL);
+}
+
+static void hk_nop_ctor(void *p)
+{
+	(void)p;
+}
+
+TEST(create_refusals)
+{
+	static const struct { unsigned int size, align; slab_flags_t flags; bool ctor; } bad[] = {
+		{ 0, 0, 0, false },
+		{ 64, 3, 0, false },
+		{ 64, 8192, 0, false },
+		{ 64, 0, SLAB_ACCOUNT, false },
+		{ 64, 0, SLAB_POISON, true },
+		{ 64, 0, SLAB_POISON | SLAB_TYPESAFE_BY_RCU, false },
+		{ 40000, 0, 0, false },
+		{ 0xfffffff0u, 0, 0, false },
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct hakmem_cache *s = hakmem_cache_create("t-bad", bad[i].size, bad[i].align,
+							     bad[i].flags, bad[i].ctor ? hk_nop_ctor : NULL);
+		CHECK(s == NULL);
+		if (s)
+			hakmem_cache_destroy(s);
+	}
+	CHECK(hakmem_cache_create(NULL, 64, 0, 0, NULL) == NULL);
+	CHECK(hk_log_contains("refused"));
+	/* destroying a tiny class is refused */
+	hakmem_cache_destroy(hakmem_tiny_cache(64));
+	CHECK(hk_log_contains("tiny class"));
+}
+
+/* ---- growth ---------------------------------------------------------------- */
+
+TEST(growth_past_several_superslabs)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-grow", 64, 0, 0, NULL);
+	unsigned int i, nr;
+	u64 **objs;
+
+	REQUIRE(s);
+	nr = 5 * (s->capacity << HAKMEM_SS_SLABS_SHIFT) + 17;
+	objs = calloc(nr, sizeof(*objs));
+	for (i = 0; i < nr; i++) {
+		objs[i] = hakmem_cache_alloc(s, GFP_KERNEL);
+		if (!objs[i])
+			break;
+		objs[i][0] = (unsigned long)objs[i] ^ i;
+		objs[i][7] = ~(unsigned long)i;
+	}
+	CHECK_EQ(i, nr);
+	nr = i;
+	CHECK(hk_cache_ss(s) >= 5);
+	CHECK(hakmem_stat_sum(s, HAKMEM_EXPAND) >= 5);
+	for (i = 0; i < nr; i++)
+		if (objs[i][0] != ((unsigned long)objs[i] ^ i) || objs[i][7] != ~(unsigned long)i)
+			break;
+	CHECK_EQ(i, nr);
+	hakmem_cache_free_bulk(s, nr, (void **)objs);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	CHECK_EQ(hakmem_cache_shrink(s), 0);
+	CHECK_EQ(hk_cache_pages(s), 0);
+	hakmem_cache_destroy(s);
+	free(objs);
+}
+
+/* ---- layout: capacity * stride fits, for every tiny class and flag set ---- */
+
+static unsigned int hk_ctor_calls;
+static void hk_ctor_5c(void *obj)
+{
+	hk_ctor_calls++;
+	*(u8 *)obj = 0x5c;	/* every object has at least one byte */
+}
+
+TEST(layout_fits_every_class_and_flag_set)
+{
+	static const unsigned int sizes[] = { 1, 7, 8, 9, 16, 24, 31, 64, 100, 128, 192, 255, 256,
+					      500, 512, 1000, 1024, 2048, 3000, 4096, 5000, 10000,
+					      16384, 30000, 32760 };
+	static const unsigned int aligns[] = { 0, 8, 16, 64, 256, 4096 };
+	static const slab_flags_t flagsets[] = {
+		0, SLAB_HWCACHE_ALIGN, SLAB_POISON, SLAB_RED_ZONE, SLAB_TYPESAFE_BY_RCU,
+		SLAB_RED_ZONE | SLAB_POISON, SLAB_RED_ZONE | SLAB_TYPESAFE_BY_RCU,
+		SLAB_HWCACHE_ALIGN | SLAB_RED_ZONE | SLAB_POISON,
+	};
+	unsigned int i, a, f, c, created = 0;
+
+	for (i = 0; i < 8; i++) {
+		struct hakmem_cache *s = hakmem_tiny_cache(8U << i);
+
+		REQUIRE(s);
+		CHECK(s->capacity * hakmem_stride(s) <= hakmem_slab_bytes(s));
+		CHECK_EQ(hakmem_stride(s), 8U << i);
+		CHECK(s->capacity >= 1);
+	}
+	for (i = 0; i < ARRAY_SIZE(sizes); i++)
+		for (a = 0; a < ARRAY_SIZE(aligns); a++)
+			for (f = 0; f < ARRAY_SIZE(flagsets); f++)
+				for (c = 0; c < 2; c++) {
+					slab_flags_t fl = flagsets[f];
+					struct hakmem_cache *s;
+					const struct hakmem_layout *l;
+					void *objs[4];
+					unsigned int k;
+
+					if (c && (fl & SLAB_POISON))
+						continue;
+					s = hakmem_cache_create("t-layout", sizes[i], aligns[a], fl,
+								c ? hk_ctor_5c : NULL);
+					if (!s)
+						continue;
+					created++;
+					l = &s->layout;
+					CHECK(s->capacity >= 1);
+					CHECK(s->capacity * hakmem_stride(s) <= hakmem_slab_bytes(s));
+					CHECK(l->stride >= l->object_size);
+					CHECK(l->stride % l->align == 0);
+					CHECK(!aligns[a] || l->align >= aligns[a]);
+					CHECK(l->fp_offset + sizeof(void *) <= l->stride);
+					if (c || (fl & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON)))
+						CHECK(l->fp_offset >= l->object_size);
+					if (fl & SLAB_RED_ZONE) {
+						CHECK(l->red_offset >= l->object_size);
+						CHECK(l->red_offset + l->red_len <= l->stride);
+						CHECK(l->red_len > 0);
+					}
+					for (k = 0; k < 4; k++) {
+						objs[k] = hakmem_cache_alloc(s, GFP_KERNEL);
+						REQUIRE(objs[k]);
+						CHECK(IS_ALIGNED((unsigned long)objs[k], l->align));
+						memset(objs[k], 0xee, sizes[i]);
+					}
+					for (k = 0; k < 4; k++)
+						hakmem_cache_free(s, objs[k]);
+					CHECK_EQ(hakmem_stat_sum(s, HAKMEM_CORRUPTION), 0);
+					CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 0);
+					hakmem_cache_destroy(s);
+				}
+	CHECK(created > 500);
+}
+
+/* ---- slab reuse without re-init ----------------------------------------- */
+
+TEST(slab_reuse_without_reinit)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-reuse", 256, 0, 0, NULL);
+	struct hakmem_slab *slab;
+	unsigned int i, n, inits;
+	void **objs;
+
+	REQUIRE(s);
+	n = s->capacity;
+	objs = calloc(n, sizeof(void *));
+	for (i = 0; i < n; i++)
+		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	slab = hk_slab_of(objs[0]);
+	REQUIRE(slab);
+	CHECK_EQ(slab->inits, 1);
+	inits = hakmem_stat_sum(s, HAKMEM_SLAB_INIT);
+	for (i = 0; i < n; i++)
+		hakmem_cache_free(s, objs[i]);
+	hakmem_drain_all(s);	/* magazine -> slabs: the slab goes EMPTY */
+	CHECK_EQ(slab->state, HAKMEM_SLAB_EMPTY);
+	for (i = 0; i < n; i++)
+		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	CHECK_EQ(slab->inits, 1);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_SLAB_INIT), inits);
+	for (i = 0; i < n; i++)
+		hakmem_cache_free(s, objs[i]);
+	free(objs);
+	hakmem_cache_destroy(s);
+}
+
+/* ---- misuse is counted --------------------------------------------------- */
+
+TEST(misuse_counted_in_stats)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-misuse", 48, 0, 0, NULL);
+	struct hakmem_cache *o = hakmem_cache_create("t-other", 48, 0, 0, NULL);
+	struct page *pg = alloc_pages(GFP_KERNEL, 0);
+	unsigned long local = 0;
+	void *a, *b, *c, *t;
+
+	REQUIRE(s && o && pg);
+	hk_expect_errors();
+	a = hakmem_cache_alloc(s, GFP_KERNEL);
+	b = hakmem_cache_alloc(o, GFP_KERNEL);
+	c = hakmem_cache_alloc(s, GFP_KERNEL);
+	REQUIRE(a && b && c);
+	hakmem_cache_free(s, (char *)a + 8);		/* interior */
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 1);
+	hakmem_cache_free(s, b);			/* another cache's */
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 2);
+	hakmem_cache_free(s, &local);			/* not in the direct map */
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 3);
+	hakmem_cache_free(s, page_address(pg));		/* direct map, not hakmem */
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 4);
+	hakmem_cache_free(s, a);
+	hakmem_cache_free(s, a);			/* double, caught by the tag */
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 1);
+	hakmem_cache_free(s, c);
+	hakmem_drain_all(s);
+	hakmem_cache_free(s, c);			/* double, after it went home */
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 2);
+	/* still sound */
+	a = hakmem_cache_alloc(s, GFP_KERNEL);
+	c = hakmem_cache_alloc(s, GFP_KERNEL);
+	CHECK(a && c && a != c);
+	hakmem_cache_free(s, a);
+	hakmem_cache_free(s, c);
+	/* tiny: double free through hakmem_free */
+	t = hakmem_alloc(64, GFP_KERNEL);
+	hakmem_free(t);
+	hakmem_free(t);
+	CHECK_EQ(hakmem_stat_sum(hakmem_tiny_cache(64), HAKMEM_DOUBLE_FREE), 1);
+	hakmem_free((char *)hakmem_alloc(64, GFP_KERNEL));
+	CHECK(hk_log_contains("double free"));
+	CHECK(hk_log_contains("not the start of an object"));
+	CHECK(hk_log_contains("object of another cache"));
+	hakmem_cache_free(o, b);
+	__free_pages(pg, 0);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_CORRUPTION), 0);
+	hakmem_cache_destroy(s);
+	hakmem_cache_destroy(o);
+}
+
+TEST(destroy_with_live_objects_keeps_cache)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-live", 32, 0, 0, NULL);
+	void *a;
+
+	REQUIRE(s);
+	hk_expect_errors();
+	a = hakmem_cache_alloc(s, GFP_KERNEL);
+	REQUIRE(a);
+	hakmem_cache_destroy(s);
+	CHECK(hk_log_contains("destroyed with 1 objects still allocated"));
+	CHECK(s->leaked);
+	/* the object is still good and still freeable */
+	memset(a, 1, 32);
+	hakmem_cache_free(s, a);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 0);
+	hakmem_cache_destroy(s);
+	CHECK(hk_log_contains("destroyed again"));
+	/* module unload frees it */
+}
+
+/* ---- ctor, zeroing ----------------------------------------------------- */
+
+struct hk_ctor_obj {
+	u32 magic;
+	u32 gen;
+	u8 body[56];
+};
+static unsigned long hk_ctor_count;
+static void hk_ctor(void *p)
+{
+	struct hk_ctor_obj *o = p;
+
+	hk_ctor_count++;
+	o->magic = 0xc0ffee;
+	o->gen = 0;
+	memset(o->body, 0x77, sizeof(o->body));
+}
+
+TEST(ctor_state_preserved)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-ctor", sizeof(struct hk_ctor_obj), 0, 0, hk_ctor);
+	struct hk_ctor_obj *o[300];
+	unsigned long calls, reused = 0;
+	unsigned int i, k;
+
+	REQUIRE(s);
+	for (k = 0; k < 3; k++) {
+		for (i = 0; i < 300; i++) {
+			o[i] = hakmem_cache_alloc(s, GFP_KERNEL);
+			REQUIRE(o[i]);
+			CHECK_EQ(o[i]->magic, 0xc0ffee);
+			CHECK(!memchr_inv(o[i]->body, 0x77, sizeof(o[i]->body)));
+			CHECK(o[i]->gen <= 1);
+			reused += o[i]->gen;
+			o[i]->gen = 1;		/* object state the user keeps */
+		}
+		for (i = 0; i < 300; i++)
+			hakmem_cache_free(s, o[i]);
+		hakmem_drain_all(s);
+	}
+	CHECK(reused >= 300);	/* objects came back with the user's state */
+	/* once per object per SuperSlab lifetime */
+	calls = hk_ctor_count;
+	CHECK_EQ(calls % s->capacity, 0);
+	CHECK(calls <= hk_cache_ss(s) * (s->capacity << HAKMEM_SS_SLABS_SHIFT));
+	/* __GFP_ZERO on a ctor cache still zeroes */
+	o[0] = hakmem_cache_alloc(s, GFP_KERNEL | __GFP_ZERO);
+	REQUIRE(o[0]);
+	CHECK(!memchr_inv(o[0], 0, sizeof(*o[0])));
+	hk_ctor(o[0]);
+	hakmem_cache_free(s, o[0]);
+	hakmem_cache_destroy(s);
+}
+
+TEST(gfp_zero)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-zero", 200, 0, 0, NULL);
+	u8 *p[100];
+	unsigned int i;
+
+	REQUIRE(s);
+	for (i = 0; i < 100; i++) {
+		p[i] = hakmem_cache_alloc(s, GFP_KERNEL);
+		REQUIRE(p[i]);
+		memset(p[i], 0xab, 200);
+	}
+	for (i = 0; i < 100; i++)
+		hakmem_cache_free(s, p[i]);
+	for (i = 0; i < 100; i++) {
+		p[i] = i & 1 ? hakmem_cache_zalloc(s, GFP_KERNEL) :
+			       hakmem_cache_alloc(s, GFP_KERNEL | __GFP_ZERO);
+		REQUIRE(p[i]);
+		CHECK(!memchr_inv(p[i], 0, 200));
+	}
+	for (i = 0; i < 100; i++)
+		hakmem_cache_free(s, p[i]);
+	for (i = 1; i <= 1024; i += 37) {
+		u8 *t = hakmem_alloc(i, GFP_KERNEL);
+
+		memset(t, 0xcd, i);
+		hakmem_free(t);
+		t = hakmem_zalloc(i, GFP_KERNEL);
+		REQUIRE(t);
+		CHECK(!memchr_inv(t, 0, i));
+		hakmem_free(t);
+	}
+	hakmem_cache_destroy(s);
+}
+
+/* ---- tiny classes ---------------------------------------------------------- */
+
+TEST(tiny_classes_1_to_1024)
+{
+	unsigned int size;
+	void *keep[1025];
+
+	for (size = 1; size <= HAKMEM_MAX_TINY_SIZE; size++) {
+		size_t class = size <= 8 ? 8 : roundup_pow_of_two(size);
+		u8 *p = hakmem_alloc(size, GFP_KERNEL);
+
+		REQUIRE(p);
+		CHECK_EQ(hakmem_ksize(p), class);
+		CHECK(IS_ALIGNED((unsigned long)p, class));
+		CHECK(hakmem_tiny_cache(size) == hk_slab_of(p)->ss->cache);
+		memset(p, 0xa5, class);
+		keep[size] = p;
+	}
+	for (size = 1; size <= HAKMEM_MAX_TINY_SIZE; size++)
+		hakmem_free(keep[size]);
+	/* beyond the tiny classes: kmalloc */
+	for (size = 1025; size < 70000; size = size * 3 / 2) {
+		u8 *p = hakmem_alloc(size, GFP_KERNEL);
+
+		REQUIRE(p);
+		CHECK(hakmem_ksize(p) >= size);
+		CHECK(!hk_slab_of(p));
+		memset(p, 1, size);
+		hakmem_free(p);
+	}
+	CHECK(hakmem_alloc(0, GFP_KERNEL) == ZERO_SIZE_PTR);
+	hakmem_free(NULL);
+	hakmem_free(ZERO_SIZE_PTR);
+	CHECK_EQ(hakmem_ksize(NULL), 0);
+	CHECK_EQ(hakmem_ksize(ZERO_SIZE_PTR), 0);
+	for (size = 0; size < 8; size++) {
+		struct hakmem_cache *s = hakmem_tiny_cache(8U << size);
+
+		CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 0);
+		CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 0);
+	}
+}
+
+/* ---- bulk ---------------------------------------------------------------- */
+
+TEST(bulk_alloc_free_all_or_nothing)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-bulk", 128, 0, 0, NULL);
+	void *objs[3000];
+	unsigned int i;
+	unsigned long pages;
+
+	REQUIRE(s);
+	CHECK_EQ(hakmem_cache_alloc_bulk(s, GFP_KERNEL, 0, objs), 0);
+	CHECK_EQ(hakmem_cache_alloc_bulk(s, GFP_KERNEL, 3000, objs), 3000);
+	for (i = 0; i < 3000; i++)
+		memset(objs[i], i, 128);
+	for (i = 1; i < 3000; i++)
+		CHECK(objs[i] != objs[i - 1]);
+	hakmem_cache_free_bulk(s, 3000, objs);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 0);
+	hakmem_cache_shrink(s);
+	/* failure half-way: nothing stays allocated */
+	hk_expect_errors();
+	pages = hk_pages_in_use(-1);
+	hk_page_fail_set(1, 0);
+	CHECK_EQ(hakmem_cache_alloc_bulk(s, GFP_KERNEL, 3000, objs), 0);
+	hk_page_fail_set(-1, 0);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	CHECK(hakmem_stat_sum(s, HAKMEM_EXPAND_FAIL) >= 1);
+	hakmem_cache_shrink(s);
+	CHECK(hk_pages_in_use(-1) <= pages);
+	hakmem_cache_destroy(s);
+}
+
+TEST(page_failure_is_graceful)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-fail", 512, 0, 0, NULL);
+	void *p, *q[64];
+	unsigned int i, got = 0;
+
+	REQUIRE(s);
+	hk_page_fail_set(0, 0);
+	CHECK(hakmem_cache_alloc(s, GFP_KERNEL) == NULL);
+	CHECK(hakmem_cache_alloc(s, GFP_ATOMIC | __GFP_NOWARN) == NULL);
+	CHECK(hakmem_stat_sum(s, HAKMEM_EXPAND_FAIL) >= 2);
+	/* only the big order fails: falls back to slab-order SuperSlabs */
+	hk_page_fail_set(0, s->slab_order + 1);
+	for (i = 0; i < 64; i++) {
+		q[i] = hakmem_cache_alloc(s, GFP_KERNEL);
+		got += !!q[i];
+	}
+	CHECK_EQ(got, 64);
+	CHECK(hakmem_stat_sum(s, HAKMEM_SS_FALLBACK) >= 1);
+	hk_page_fail_set(-1, 0);
+	/* metadata kmalloc failure */
+	hakmem_cache_free_bulk(s, 64, q);
+	hakmem_cache_shrink(s);
+	hk_kmalloc_fail_set(0);
+	p = hakmem_cache_alloc(s, GFP_KERNEL | __GFP_NOWARN);
+	hk_kmalloc_fail_set(-1);
+	CHECK(p == NULL);
+	p = hakmem_cache_alloc(s, GFP_KERNEL);
+	CHECK(p != NULL);
+	hakmem_cache_free(s, p);
+	hk_kmalloc_fail_set(0);
+	CHECK(hakmem_cache_create("t-nomem", 64, 0, 0, NULL) == NULL);
+	hk_kmalloc_fail_set(-1);
+	hakmem_cache_destroy(s);
+	hk_expect_errors();	/* the OOM warnings */
+}
+
+/* ---- shrink, reserve, shrinker ------------------------------------------- */
+
+TEST(shrink_and_shrinker)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-shrink", 96, 0, 0, NULL);
+	unsigned int i, n;
+	void **objs;
+	unsigned long freed;
+
+	REQUIRE(s);
+	n = 4 * (s->capacity << HAKMEM_SS_SLABS_SHIFT);
+	objs = calloc(n, sizeof(void *));
+	for (i = 0; i < n; i++)
+		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	for (i = 0; i < n; i++)
+		hakmem_cache_free(s, objs[i]);
+	hakmem_drain_all(s);
+	/* a reserve of one idle SuperSlab per node at most */
+	CHECK(hk_cache_ss(s) <= (unsigned long)nr_node_ids + 1);
+	CHECK(hk_nr_shrinkers() == 1);
+	freed = hk_shrink(0, 1 << 20);
+	CHECK(freed > 0);
+	CHECK_EQ(hk_cache_pages(s), 0);
+	for (i = 0; i < 10; i++)
+		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	CHECK_EQ(hakmem_cache_shrink(s), 1);	/* live objects keep a SuperSlab */
+	for (i = 0; i < 10; i++)
+		hakmem_cache_free(s, objs[i]);
+	CHECK_EQ(hakmem_cache_shrink(s), 0);
+	CHECK_EQ(hk_cache_ss(s), 0);
+	free(objs);
+	hakmem_cache_destroy(s);
+}
+
+/* ---- nodes and CPUs ------------------------------------------------------- */
+
+TEST(alloc_node_and_remote_free)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-node", 64, 0, 0, NULL);
+	void *p[2][50];
+	int nid, i;
+
+	REQUIRE(s);
+	hk_bind(0);
+	for (nid = 0; nid < (int)nr_node_ids; nid++)
+		for (i = 0; i < 50; i++) {
+			p[nid][i] = hakmem_cache_alloc_node(s, GFP_KERNEL, nid);
+			REQUIRE(p[nid][i]);
+			CHECK_EQ(page_to_nid(virt_to_page(p[nid][i])), nid);
+		}
+	CHECK(hakmem_cache_alloc_node(s, GFP_KERNEL | __GFP_THISNODE, 7) == NULL);
+	p[0][0] = (hakmem_cache_free(s, p[0][0]), hakmem_cache_alloc_node(s, GFP_KERNEL, 5));
+	REQUIRE(p[0][0]);
+	/* frees from a CPU of the other node go straight to the slabs */
+	hk_bind(hk_nr_cpus - 1);
+	for (nid = 0; nid < (int)nr_node_ids; nid++)
+		for (i = 0; i < 50; i++)
+			hakmem_cache_free(s, p[nid][i]);
+	CHECK(hakmem_stat_sum(s, HAKMEM_FREE_MISS) >= 50);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 0);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	hakmem_cache_destroy(s);
+}
+
+TEST(cpu_hotplug_drains_magazine)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-hotplug", 64, 0, 0, NULL);
+	int dead = hk_nr_cpus - 1;
+	void *p[20];
+	int i;
+
+	REQUIRE(s && hk_nr_cpus > 1);
+	hk_bind(dead);
+	for (i = 0; i < 20; i++)
+		REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	for (i = 0; i < 20; i++)
+		hakmem_cache_free(s, p[i]);
+	CHECK(per_cpu_ptr(s->pcp, dead)->count > 0);
+	hk_bind(0);
+	CHECK_EQ(hk_cpu_down(dead), 0);
+	CHECK_EQ(per_cpu_ptr(s->pcp, dead)->count, 0);
+	CHECK_EQ(hk_cache_inuse(s), per_cpu_ptr(s->pcp, 0)->count + per_cpu_ptr(s->pcp, 1)->count);
+	hakmem_drain_all(s);	/* skips the offline CPU */
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	CHECK_EQ(hk_cpu_up(dead), 0);
+	hakmem_cache_destroy(s);
+}
+
+/* ---- debug flags ---------------------------------------------------------- */
+
+TEST(red_zone_and_poison)
+{
+	struct hakmem_cache *r = hakmem_cache_create("t-red", 40, 0, SLAB_RED_ZONE, NULL);
+	struct hakmem_cache *p = hakmem_cache_create("t-poison", 40, 0, SLAB_POISON, NULL);
+	u8 *a, *b;
+
+	REQUIRE(r && p);
+	hk_expect_errors();
+	a = hakmem_cache_alloc(r, GFP_KERNEL);
+	REQUIRE(a);
+	a[40] = 0;		/* one byte past the end */
+	hakmem_cache_free(r, a);
+	CHECK_EQ(hakmem_stat_sum(r, HAKMEM_CORRUPTION), 1);
+	CHECK(hk_log_contains("written past the end"));
+	b = hakmem_cache_alloc(p, GFP_KERNEL);
+	REQUIRE(b);
+	CHECK_EQ(hakmem_stat_sum(p, HAKMEM_CORRUPTION), 0);
+	hakmem_cache_free(p, b);
+	b[3] = 1;		/* use after free */
+	b = hakmem_cache_alloc(p, GFP_KERNEL);	/* LIFO: the same object */
+	REQUIRE(b);
+	CHECK_EQ(hakmem_stat_sum(p, HAKMEM_CORRUPTION), 1);
+	CHECK(hk_log_contains("written after free"));
+	hakmem_cache_free(p, b);
+	hakmem_cache_destroy(p);
+	/* r keeps the overrun object: destroy reports it and keeps the cache */
+	hakmem_cache_destroy(r);
+}
+
+struct hk_reader {
+	struct completion in, out;
+};
+
+static void *hk_rcu_reader(void *arg)
+{
+	struct hk_reader *r = arg;
+
+	hk_vcpu_bind(1);
+	rcu_read_lock();
+	complete(&r->in);
+	wait_for_completion(&r->out);	/* sleeping in a reader: test-only */
+	rcu_read_unlock();
+	return NULL;
+}
+
+TEST(typesafe_by_rcu_defers_pages)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-rcu", 64, 0, SLAB_TYPESAFE_BY_RCU, NULL);
+	struct hk_reader r;
+	void *objs[200];
+	unsigned long before;
+	pthread_t th;
+	int i;
+
+	REQUIRE(s);
+	for (i = 0; i < 200; i++)
+		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	for (i = 0; i < 200; i++)
+		hakmem_cache_free(s, objs[i]);
+	rcu_barrier();
+	before = hk_pages_in_use(-1);
+	init_completion(&r.in);
+	init_completion(&r.out);
+	hk_expect_errors();	/* the reader "sleeps" in its read side */
+	pthread_create(&th, NULL, hk_rcu_reader, &r);
+	wait_for_completion(&r.in);
+	/* a reader holds on: the type of the memory must not change */
+	CHECK_EQ(hakmem_cache_shrink(s), 0);
+	CHECK(hk_rcu_pending() > 0);
+	msleep(20);
+	CHECK(hk_pages_in_use(-1) == before);
+	complete(&r.out);
+	pthread_join(th, NULL);
+	rcu_barrier();
+	CHECK(hk_pages_in_use(-1) < before);
+	hakmem_cache_destroy(s);
+}
+
+/* ---- debugfs, module parameters, self-test -------------------------------- */
+
+TEST(debugfs_stats_and_slabinfo)
+{
+	struct hakmem_cache *a = hakmem_cache_create("t-dbg", 64, 0, 0, NULL);
+	struct hakmem_cache *b = hakmem_cache_create("t-dbg", 64, 0, 0, NULL);
+	char *txt;
+	void *o;
+
+	REQUIRE(a && b);
+	CHECK(strcmp(a->dbg_name, b->dbg_name) != 0);
+	o = hakmem_cache_alloc(a, GFP_KERNEL);
+	txt = hk_debugfs_read("hakmem/t-dbg/stats");
+	REQUIRE(txt);
+	CHECK(strstr(txt, "object_size 64"));
+	CHECK(strstr(txt, "alloc_miss 1"));
+	free(txt);
+	txt = hk_debugfs_read("hakmem/t-dbg-2/stats");
+	CHECK(txt != NULL);
+	free(txt);
+	txt = hk_debugfs_read("hakmem/slabinfo");
+	REQUIRE(txt);
+	CHECK(strstr(txt, "slabinfo - version: 2.1"));
+	CHECK(strstr(txt, "t-dbg-2"));
+	CHECK(strstr(txt, "hakmem-1024"));
+	free(txt);
+	hakmem_cache_free(a, o);
+	hakmem_cache_destroy(b);
+	CHECK(hk_debugfs_read("hakmem/t-dbg-2/stats") == NULL);
+	hakmem_cache_destroy(a);
+}
+
+TEST_FLAGS(module_selftest_param, HK_T_NOINIT)
+{
+	CHECK_EQ(hk_param_set("selftest", "1"), 0);
+	REQUIRE(hk_module_init() == 0);
+	hk_expect_errors();	/* the misuse part logs its refusals */
+	CHECK(hk_log_contains("selftest passed"));
+	CHECK(!hk_log_contains("selftest FAILED"));
+	hk_module_exit();
+}
+
+TEST(init_on_alloc_zeroes)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-ioa", 64, 0, 0, NULL);
+	u8 *p;
+
+	REQUIRE(s);
+	p = hakmem_cache_alloc(s, GFP_KERNEL);
+	memset(p, 0x11, 64);
+	hakmem_cache_free(s, p);
+	static_branch_enable(&init_on_alloc);
+	p = hakmem_cache_alloc(s, GFP_KERNEL);
+	static_branch_disable(&init_on_alloc);
+	REQUIRE(p);
+	CHECK(!memchr_inv(p, 0, 64));
+	hakmem_cache_free(s, p);
+	hakmem_cache_destroy(s);
+}

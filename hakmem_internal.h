@@ -37,6 +37,7 @@
 #include <linux/list.h>
 #include <linux/local_lock.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/reciprocal_div.h>
 #include <linux/spinlock.h>
@@ -64,6 +65,13 @@
 #define HAKMEM_SS_PER_CHUNK	(PAGE_SIZE / sizeof(void *))
 #define HAKMEM_SS_DIR_SIZE	4096
 #define HAKMEM_SS_MAX_ID	(HAKMEM_SS_DIR_SIZE * HAKMEM_SS_PER_CHUNK)
+
+/*
+ * Per CPU, the SuperSlabs of the last few frees, one per 32 KiB-aligned
+ * address slot: a free into the same SuperSlab as a recent one skips the
+ * registry.  Eight slots cover a working set of eight SuperSlabs.
+ */
+#define HAKMEM_SS_HINTS		8
 
 /* Debug byte patterns, the slab allocator's own (linux/poison.h). */
 #define HAKMEM_RED_ACTIVE	0xcc	/* red zone of an allocated object */
@@ -128,23 +136,28 @@ struct hakmem_layout {
  * @inuse: objects out of this slab (in per-CPU caches or with users)
  * @carved: objects handed out at least once since the slab's init; objects
  *          from @carved up to the capacity have never left the slab
- * @ss: the SuperSlab this slab is part of
- * @map: bitmap of its objects, 1 = out of the slab (in a magazine or used)
+ * @inits: how many times the slab was initialised, modulo 2^16 (tests)
  * @state: enum hakmem_slab_state
  * @quarantined: its free list was found damaged; it never hands out again
- * @inits: how many times the slab was initialised (tests read it)
+ * @idx: its index in its SuperSlab
+ *
+ * 32 bytes: with eight of them, a SuperSlab's metadata fits kmalloc-512.
+ * A slab's capacity is at most 32 KiB / 8 bytes, so 16 bits count it.
  */
 struct hakmem_slab {
 	struct list_head list;
 	void *freelist;
-	unsigned int inuse;
-	unsigned int carved;
-	struct hakmem_superslab *ss;
-	unsigned long *map;
-	u8 state;
-	bool quarantined;
-	unsigned int inits;
+	u16 inuse;
+	u16 carved;
+	u16 inits;
+	u8 state:3;
+	u8 quarantined:1;
+	u8 idx;
 };
+
+static_assert((1 << HAKMEM_SS_SLABS_SHIFT) <= 256, "slab index is a u8");
+static_assert((PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER) / sizeof(void *) <= 65535,
+	      "slab counts are u16");
 
 /**
  * struct hakmem_superslab - metadata of one SuperSlab
@@ -158,6 +171,8 @@ struct hakmem_slab {
  * @id: index in the SuperSlab registry, also in page->private
  * @nid: node of the pages
  * @order: page order of the whole SuperSlab
+ * @dead: being given back; per-CPU hints that still name it are stale
+ * @pages_deferred: its pages wait for a grace period (SLAB_TYPESAFE_BY_RCU)
  * @nr_slabs: slabs in it
  * @nr_free: how many of them are FREE
  * @maps: per slab, a bitmap of objects out of the slab (1 = out)
@@ -173,6 +188,8 @@ struct hakmem_superslab {
 	u32 id;
 	int nid;
 	unsigned int order;
+	bool dead;
+	bool pages_deferred;
 	unsigned int nr_slabs;
 	unsigned int nr_free;
 	unsigned long *maps;
@@ -276,6 +293,12 @@ struct hakmem_cache {
 extern struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
 extern unsigned long hakmem_fp_secret;
 
+struct hakmem_ss_hints {
+	struct hakmem_superslab *ss[HAKMEM_SS_HINTS];
+};
+
+DECLARE_PER_CPU(struct hakmem_ss_hints, hakmem_ss_hints);
+
 /* The stride: the one number capacity, carving and validation agree on. */
 static inline unsigned int hakmem_stride(const struct hakmem_cache *s)
 {
@@ -313,7 +336,13 @@ static inline unsigned long *hakmem_slab_map(const struct hakmem_cache *s,
 					     const struct hakmem_superslab *ss,
 					     const struct hakmem_slab *slab)
 {
-	return slab->map;
+	return ss->maps + slab->idx * s->map_longs;
+}
+
+/* The SuperSlab a slab is part of. */
+static inline struct hakmem_superslab *hakmem_slab_ss(struct hakmem_slab *slab)
+{
+	return container_of(slab - slab->idx, struct hakmem_superslab, slabs[0]);
 }
 
 /* The word a free object's free pointer, or its free tag, lives in. */
@@ -343,7 +372,7 @@ static inline unsigned long hakmem_free_tag(const void *obj)
  * so the metadata found cannot be freed under it.
  * Return: the SuperSlab whose pages hold @obj, or NULL.
  */
-static inline struct hakmem_superslab *hakmem_obj_to_ss(const void *obj)
+static __always_inline struct hakmem_superslab *hakmem_obj_to_ss(const void *obj)
 {
 	struct hakmem_superslab **chunk;
 	struct hakmem_superslab *ss;
@@ -373,6 +402,32 @@ static inline struct hakmem_superslab *hakmem_obj_to_ss(const void *obj)
 }
 
 /**
+ * hakmem_obj_to_ss_hinted() - hakmem_obj_to_ss(), remembering answers per CPU
+ * @obj: any address
+ *
+ * A hint is trusted only while its SuperSlab covers @obj and is not being
+ * given back (@dead); hints are cleared a grace period after a SuperSlab
+ * is unregistered and its metadata is freed a grace period after that.
+ *
+ * Context: as hakmem_obj_to_ss(): an RCU read side (IRQs or preemption off).
+ * Return: the SuperSlab whose pages hold @obj, or NULL.
+ */
+static __always_inline struct hakmem_superslab *hakmem_obj_to_ss_hinted(const void *obj)
+{
+	unsigned int slot = ((unsigned long)obj >> (PAGE_SHIFT + HAKMEM_SS_SLABS_SHIFT)) &
+			    (HAKMEM_SS_HINTS - 1);
+	struct hakmem_superslab *ss = this_cpu_read(hakmem_ss_hints.ss[slot]);
+
+	if (likely(ss && (unsigned long)(obj - ss->base) < (PAGE_SIZE << ss->order) &&
+		   !READ_ONCE(ss->dead)))
+		return ss;
+	ss = hakmem_obj_to_ss(obj);
+	if (ss)
+		this_cpu_write(hakmem_ss_hints.ss[slot], ss);
+	return ss;
+}
+
+/**
  * hakmem_obj_index() - locate an object inside its SuperSlab
  * @s: the cache
  * @ss: the SuperSlab holding @obj
@@ -382,9 +437,10 @@ static inline struct hakmem_superslab *hakmem_obj_to_ss(const void *obj)
  * Return: the object's index in its slab, or -1 if @obj is not the start of
  * an object (an interior pointer, or the tail of a slab).
  */
-static inline int hakmem_obj_index(const struct hakmem_cache *s,
-				   struct hakmem_superslab *ss, const void *obj,
-				   struct hakmem_slab **slabp)
+static __always_inline int hakmem_obj_index(const struct hakmem_cache *s,
+					    struct hakmem_superslab *ss,
+					    const void *obj,
+					    struct hakmem_slab **slabp)
 {
 	unsigned long off = obj - ss->base;
 	u32 in = off & ((1UL << s->slab_shift) - 1);
@@ -416,15 +472,19 @@ static inline unsigned long hakmem_node_read(struct hakmem_node *n,
 	return val;
 }
 
+static inline unsigned long __hakmem_nodes_sum(struct hakmem_cache *s, size_t off)
+{
+	unsigned long sum = 0;
+	int nid;
+
+	for_each_node(nid)
+		sum += hakmem_node_read(s->node[nid], (void *)s->node[nid] + off);
+	return sum;
+}
+
 /* The same counter summed over every node of a cache. */
-#define hakmem_nodes_sum(s, field) ({					\
-	unsigned long __sum = 0;					\
-	int __nid;							\
-									\
-	for_each_node(__nid)						\
-		__sum += hakmem_node_read((s)->node[__nid],		\
-					  &(s)->node[__nid]->field);	\
-	__sum; })
+#define hakmem_nodes_sum(s, field) \
+	__hakmem_nodes_sum(s, offsetof(struct hakmem_node, field))
 
 static inline void hakmem_stat(struct hakmem_cache *s,
 			       enum hakmem_stat_item item)

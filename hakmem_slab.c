@@ -367,6 +367,15 @@ static void hakmem_flush(struct hakmem_cache *s, struct hakmem_cpu_cache *pc)
 	pc->stat[HAKMEM_FLUSH]++;
 }
 
+/*
+ * Another node's object goes straight to its slab.  Out of line, so that
+ * taking @obj's address does not cost the fast path a stack canary.
+ */
+static noinline void hakmem_free_remote(struct hakmem_cache *s, int nid, void *obj)
+{
+	hakmem_node_put(s, s->node[nid], &obj, 1);
+}
+
 /* Free with the local lock held. */
 static __always_inline void __hakmem_free_locked(struct hakmem_cache *s,
 						 struct hakmem_superslab *ss,
@@ -381,7 +390,7 @@ static __always_inline void __hakmem_free_locked(struct hakmem_cache *s,
 	pc = this_cpu_ptr(s->pcp);
 	if (unlikely(ss->nid != numa_mem_id())) {
 		pc->stat[HAKMEM_FREE_MISS]++;
-		hakmem_node_put(s, s->node[ss->nid], &obj, 1);
+		hakmem_free_remote(s, ss->nid, obj);
 		return;
 	}
 	if (unlikely(pc->count >= s->mag_size))
@@ -408,7 +417,7 @@ void hakmem_cache_free(struct hakmem_cache *cache, void *obj)
 	if (unlikely(!obj))
 		return;
 	local_lock_irqsave(&cache->pcp->lock, flags);
-	__hakmem_free_locked(cache, hakmem_obj_to_ss(obj), obj);
+	__hakmem_free_locked(cache, hakmem_obj_to_ss_hinted(obj), obj);
 	local_unlock_irqrestore(&cache->pcp->lock, flags);
 }
 EXPORT_SYMBOL_GPL(hakmem_cache_free);
@@ -483,7 +492,7 @@ void hakmem_cache_free_bulk(struct hakmem_cache *cache, size_t nr, void **objs)
 	local_lock_irqsave(&cache->pcp->lock, flags);
 	for (i = 0; i < nr; i++)
 		if (objs[i])
-			__hakmem_free_locked(cache, hakmem_obj_to_ss(objs[i]), objs[i]);
+			__hakmem_free_locked(cache, hakmem_obj_to_ss_hinted(objs[i]), objs[i]);
 	local_unlock_irqrestore(&cache->pcp->lock, flags);
 }
 EXPORT_SYMBOL_GPL(hakmem_cache_free_bulk);
@@ -850,15 +859,16 @@ void hakmem_free(const void *obj)
 
 	if (unlikely(ZERO_OR_NULL_PTR(obj)))
 		return;
-	rcu_read_lock();
-	ss = hakmem_obj_to_ss(obj);
+	/* With preemption off this is an RCU read side: @ss stays valid. */
+	preempt_disable();
+	ss = hakmem_obj_to_ss_hinted(obj);
 	if (likely(ss)) {
 		s = ss->cache;
 		local_lock_irqsave(&s->pcp->lock, flags);
 		__hakmem_free_locked(s, ss, (void *)obj);
 		local_unlock_irqrestore(&s->pcp->lock, flags);
 	}
-	rcu_read_unlock();
+	preempt_enable();
 	if (unlikely(!ss))
 		kfree(obj);
 }

@@ -37,6 +37,7 @@
 #include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
+#include <linux/percpu.h>
 #include <linux/poison.h>
 #include <linux/random.h>
 #include <linux/slab.h>
@@ -48,6 +49,7 @@ struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
 EXPORT_SYMBOL_NS_GPL(hakmem_ss_dir, HAKMEM_INTERNAL);
 unsigned long hakmem_fp_secret __read_mostly;
 EXPORT_SYMBOL_NS_GPL(hakmem_fp_secret, HAKMEM_INTERNAL);
+DEFINE_PER_CPU(struct hakmem_ss_hints, hakmem_ss_hints);
 static DEFINE_IDA(hakmem_ss_ida);
 static DEFINE_SPINLOCK(hakmem_ss_dir_lock);
 
@@ -358,30 +360,42 @@ static void hakmem_ss_free_pages(struct hakmem_superslab *ss)
 	__free_pages(page, ss->order);
 }
 
+/*
+ * A grace period after the SuperSlab left the registry: no CPU can still
+ * be about to put it in a hint (each found it inside a read side that has
+ * now ended).  Clear the hints that name it, give back the pages that
+ * waited (SLAB_TYPESAFE_BY_RCU), and free the metadata after one more
+ * grace period, past whoever read a hint before it was cleared.
+ */
 static void hakmem_ss_free_rcu(struct rcu_head *head)
 {
 	struct hakmem_superslab *ss = container_of(head, struct hakmem_superslab, rcu);
+	unsigned int i;
+	int cpu;
 
-	hakmem_ss_free_pages(ss);
-	kfree(ss);
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < HAKMEM_SS_HINTS; i++)
+			cmpxchg(&per_cpu_ptr(&hakmem_ss_hints, cpu)->ss[i], ss, NULL);
+	if (ss->pages_deferred)
+		hakmem_ss_free_pages(ss);
+	kfree_rcu(ss, rcu);
 }
 
 /*
- * Give a SuperSlab that is on no list back to the page allocator.  The
- * metadata outlives an RCU grace period, so a lockless hakmem_obj_to_ss()
- * that found it just before it went still reads valid memory; the pages
- * of a SLAB_TYPESAFE_BY_RCU cache wait for the grace period too.
+ * Give a SuperSlab that is on no list back to the page allocator.  Marked
+ * dead first, so that a hint naming it is not trusted for pages that a new
+ * SuperSlab may get.  The pages go now, or after a grace period for a
+ * SLAB_TYPESAFE_BY_RCU cache; the metadata two grace periods later.
  */
 static void hakmem_ss_free(struct hakmem_cache *s, struct hakmem_superslab *ss)
 {
+	WRITE_ONCE(ss->dead, true);
 	hakmem_ss_unregister(ss);
 	hakmem_stat(s, HAKMEM_SS_FREE);
-	if (s->flags & SLAB_TYPESAFE_BY_RCU) {
-		call_rcu(&ss->rcu, hakmem_ss_free_rcu);
-		return;
-	}
-	hakmem_ss_free_pages(ss);
-	kfree_rcu(ss, rcu);
+	ss->pages_deferred = s->flags & SLAB_TYPESAFE_BY_RCU;
+	if (!ss->pages_deferred)
+		hakmem_ss_free_pages(ss);
+	call_rcu(&ss->rcu, hakmem_ss_free_rcu);
 }
 
 static struct page *hakmem_ss_pages(struct hakmem_cache *s, int nid, gfp_t gfp,
@@ -462,8 +476,7 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 	for (i = 0; i < nr_slabs; i++) {
 		struct hakmem_slab *slab = &ss->slabs[i];
 
-		slab->ss = ss;
-		slab->map = ss->maps + i * s->map_longs;
+		slab->idx = i;
 		slab->state = HAKMEM_SLAB_FREE;
 		list_add_tail(&slab->list, &ss->free_slabs);
 		if (!s->ctor && !(s->flags & (SLAB_RED_ZONE | SLAB_POISON)))
@@ -672,7 +685,7 @@ static void *hakmem_slab_take(struct hakmem_cache *s, struct hakmem_node *n,
 			     hakmem_obj_index(s, ss, next, &where) < 0))
 			next = ERR_PTR(-EFAULT);
 		/* A listed object already out means the list was damaged too. */
-		if (unlikely(IS_ERR(next) || test_bit(idx, map))) {
+		if (IS_ERR(next) || unlikely(test_bit(idx, map))) {
 			hakmem_slab_quarantine(s, n, slab, IS_ERR(next) ? obj : next);
 			return NULL;
 		}
@@ -706,7 +719,7 @@ static unsigned int __hakmem_node_take(struct hakmem_cache *s,
 	void *obj;
 
 	while (got < nr && (slab = hakmem_node_slab(s, n))) {
-		ss = slab->ss;
+		ss = hakmem_slab_ss(slab);
 		while (got < nr && hakmem_slab_has_free(s, slab)) {
 			obj = hakmem_slab_take(s, n, ss, slab);
 			if (!obj)
@@ -810,7 +823,7 @@ unsigned int hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gfp,
 static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
 			    void *obj, struct list_head *to_free)
 {
-	struct hakmem_superslab *ss = hakmem_obj_to_ss(obj);
+	struct hakmem_superslab *ss = hakmem_obj_to_ss_hinted(obj);
 	struct hakmem_slab *slab, *victim;
 	int idx;
 
@@ -819,7 +832,7 @@ static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
 	idx = hakmem_obj_index(s, ss, obj, &slab);
 	if (WARN_ON_ONCE(idx < 0))
 		return;
-	if (unlikely(!hakmem_map_write(slab->map, idx, false))) {
+	if (unlikely(!hakmem_map_write(hakmem_slab_map(s, ss, slab), idx, false))) {
 		pr_err_ratelimited("cache %s: double free of %p caught at its slab\n",
 				   s->dbg_name, obj);
 		hakmem_stat(s, HAKMEM_DOUBLE_FREE);
@@ -852,7 +865,7 @@ static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
 
 	/* ...up to a few; the oldest goes back to its SuperSlab. */
 	victim = list_last_entry(&n->empty, struct hakmem_slab, list);
-	ss = victim->ss;
+	ss = hakmem_slab_ss(victim);
 	if (hakmem_slab_release(s, n, ss, victim) && n->nr_ss_unused > 1)
 		hakmem_ss_unlink(n, ss, to_free);
 }
@@ -901,7 +914,7 @@ void hakmem_node_shrink(struct hakmem_cache *s, struct hakmem_node *n)
 
 	spin_lock_irqsave(&n->lock, flags);
 	list_for_each_entry_safe(slab, next, &n->empty, list) {
-		ss = slab->ss;
+		ss = hakmem_slab_ss(slab);
 		hakmem_slab_release(s, n, ss, slab);
 	}
 	list_for_each_entry_safe(ss, tmp, &n->ss_list, list)
@@ -969,7 +982,7 @@ void hakmem_node_release_all(struct hakmem_cache *s, struct hakmem_node *n)
 			struct hakmem_slab *slab = &ss->slabs[i];
 
 			/* Objects still out were registered with kmemleak. */
-			for_each_set_bit(bit, slab->map, s->capacity)
+			for_each_set_bit(bit, hakmem_slab_map(s, ss, slab), s->capacity)
 				kmemleak_free_recursive(hakmem_slab_obj(s, ss, slab, bit),
 							s->flags);
 		}

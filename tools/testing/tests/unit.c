@@ -396,7 +396,7 @@ TEST(tiny_classes_1_to_1024)
 		REQUIRE(p);
 		CHECK_EQ(hakmem_ksize(p), class);
 		CHECK(IS_ALIGNED((unsigned long)p, class));
-		CHECK(hakmem_tiny_cache(size) == hk_slab_of(p)->ss->cache);
+		CHECK(hakmem_tiny_cache(size) == hakmem_slab_ss(hk_slab_of(p))->cache);
 		memset(p, 0xa5, class);
 		keep[size] = p;
 	}

@@ -45,7 +45,7 @@ kdir:
 	@$(TESTBED)/build-kernel.sh $(KERNEL)
 
 bench:
-	tools/bench/run.sh
+	tools/bench/run.sh $(BENCH_ARGS)
 
 bench-user:
 	$(MAKE) -C tools/testing bench-user

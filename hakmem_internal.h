@@ -141,7 +141,8 @@ struct hakmem_layout {
  * @quarantined: its free list was found damaged; it never hands out again
  * @idx: its index in its SuperSlab
  *
- * 32 bytes: with eight of them, a SuperSlab's metadata fits kmalloc-512.
+ * 32 bytes: with eight of them, a SuperSlab's metadata fits kmalloc-512,
+ * and slab - ss->slabs is a shift.
  * A slab's capacity is at most 32 KiB / 8 bytes, so 16 bits count it.
  */
 struct hakmem_slab {
@@ -156,6 +157,8 @@ struct hakmem_slab {
 };
 
 static_assert((1 << HAKMEM_SS_SLABS_SHIFT) <= 256, "slab index is a u8");
+static_assert(!(sizeof(struct hakmem_slab) & (sizeof(struct hakmem_slab) - 1)),
+	      "indexing slabs is a shift");
 static_assert((PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER) / sizeof(void *) <= 65535,
 	      "slab counts are u16");
 
@@ -336,7 +339,8 @@ static inline unsigned long *hakmem_slab_map(const struct hakmem_cache *s,
 					     const struct hakmem_superslab *ss,
 					     const struct hakmem_slab *slab)
 {
-	return ss->maps + slab->idx * s->map_longs;
+	/* A pointer difference, not slab->idx: no load on the free path. */
+	return ss->maps + (slab - ss->slabs) * s->map_longs;
 }
 
 /* The SuperSlab a slab is part of. */

@@ -229,7 +229,8 @@ static void *hakmem_alloc_refill(struct hakmem_cache *s,
 }
 
 /* An explicit node other than this CPU's: straight from that node's slabs. */
-static void *hakmem_alloc_on_node(struct hakmem_cache *s, gfp_t gfp, int node)
+static noinline void *hakmem_alloc_on_node(struct hakmem_cache *s,
+					   gfp_t gfp, int node)
 {
 	void *obj;
 

@@ -73,6 +73,10 @@
  */
 #define HAKMEM_SS_HINTS		8
 
+/* The low 16 bits of a free object's free word: see hakmem_free_tag(). */
+#define HAKMEM_FP_IDX_MASK	0xffffUL
+#define HAKMEM_FP_END		0xffffU
+
 /* Debug byte patterns, the slab allocator's own (linux/poison.h). */
 #define HAKMEM_RED_ACTIVE	0xcc	/* red zone of an allocated object */
 #define HAKMEM_RED_INACTIVE	0xbb	/* red zone of a free object */
@@ -132,7 +136,8 @@ struct hakmem_layout {
 /**
  * struct hakmem_slab - one slab of a SuperSlab
  * @list: on the node's partial or empty list, or the SuperSlab's free list
- * @freelist: free objects returned to this slab, linked through fp_offset
+ * @free_head: index of the first object returned to this slab, or
+ *             HAKMEM_FP_END; each free object's free word names the next
  * @inuse: objects out of this slab (in per-CPU caches or with users)
  * @carved: objects handed out at least once since the slab's init; objects
  *          from @carved up to the capacity have never left the slab
@@ -142,12 +147,12 @@ struct hakmem_layout {
  * @idx: its index in its SuperSlab
  *
  * 32 bytes: with eight of them, a SuperSlab's metadata fits kmalloc-512,
- * and slab - ss->slabs is a shift.
- * A slab's capacity is at most 32 KiB / 8 bytes, so 16 bits count it.
+ * and finding a slab from an offset is a shift.  A slab's capacity is at
+ * most 32 KiB / 8 bytes, so 16 bits count and index it.
  */
 struct hakmem_slab {
 	struct list_head list;
-	void *freelist;
+	u16 free_head;
 	u16 inuse;
 	u16 carved;
 	u16 inits;
@@ -159,8 +164,8 @@ struct hakmem_slab {
 static_assert((1 << HAKMEM_SS_SLABS_SHIFT) <= 256, "slab index is a u8");
 static_assert(!(sizeof(struct hakmem_slab) & (sizeof(struct hakmem_slab) - 1)),
 	      "indexing slabs is a shift");
-static_assert((PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER) / sizeof(void *) <= 65535,
-	      "slab counts are u16");
+static_assert((PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER) / sizeof(void *) < HAKMEM_FP_END,
+	      "slab counts and indexes are u16, HAKMEM_FP_END excluded");
 
 /**
  * struct hakmem_superslab - metadata of one SuperSlab
@@ -253,6 +258,9 @@ struct hakmem_cpu_cache {
  * @layout: the object layout, stride included
  * @stride_recip: reciprocal of the stride, for offset -> index
  * @stride_shift: log2 of the stride if it is a power of two, else 0
+ * @align_mask: stride - 1 when every stride-aligned address in a slab
+ *              starts an object (a power-of-two stride filling its slabs
+ *              exactly, as every tiny class does), else 0
  * @flags: SLAB_* creation flags
  * @ctor: constructor, run once per object per SuperSlab lifetime
  * @mag_size: capacity of each per-CPU magazine
@@ -275,6 +283,7 @@ struct hakmem_cache {
 	struct hakmem_layout layout;
 	struct reciprocal_value stride_recip;
 	u8 stride_shift;
+	unsigned long align_mask;
 	slab_flags_t flags;
 	void (*ctor)(void *obj);
 	unsigned int mag_size;
@@ -339,8 +348,7 @@ static inline unsigned long *hakmem_slab_map(const struct hakmem_cache *s,
 					     const struct hakmem_superslab *ss,
 					     const struct hakmem_slab *slab)
 {
-	/* A pointer difference, not slab->idx: no load on the free path. */
-	return ss->maps + (slab - ss->slabs) * s->map_longs;
+	return ss->maps + slab->idx * s->map_longs;
 }
 
 /* The SuperSlab a slab is part of. */
@@ -349,20 +357,29 @@ static inline struct hakmem_superslab *hakmem_slab_ss(struct hakmem_slab *slab)
 	return container_of(slab - slab->idx, struct hakmem_superslab, slabs[0]);
 }
 
-/* The word a free object's free pointer, or its free tag, lives in. */
+/* The word of an object that hakmem uses while the object is free. */
 static inline unsigned long *hakmem_fp(const struct hakmem_cache *s, void *obj)
 {
 	return obj + s->layout.fp_offset;
 }
 
 /*
- * While an object sits in a per-CPU magazine its free-pointer word holds
- * this tag; a second free finds it there.  The secret is random, so user
- * data or a copied object does not carry a valid tag.
+ * The free word of every free object, wherever it sits (a per-CPU
+ * magazine, its slab's free list, never handed out) holds a 48-bit tag of
+ * its address over a 16-bit index: the next object of its slab's free
+ * list, or HAKMEM_FP_END.  A free finds a second free by the tag alone,
+ * and a damaged free word shows up when the slab hands the object out
+ * again.  The secret is random, so user data or a copied object does not
+ * carry a valid tag; an object handed out has its free word cleared.
  */
 static inline unsigned long hakmem_free_tag(const void *obj)
 {
-	return (unsigned long)obj ^ hakmem_fp_secret;
+	return ((unsigned long)obj ^ hakmem_fp_secret) & ~HAKMEM_FP_IDX_MASK;
+}
+
+static inline bool hakmem_fp_is_free(unsigned long word, const void *obj)
+{
+	return (word & ~HAKMEM_FP_IDX_MASK) == hakmem_free_tag(obj);
 }
 
 /**

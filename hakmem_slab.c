@@ -22,8 +22,8 @@
  * allocated with no lock held at all.
  *
  * Always-on misuse checks on free, in O(1): the SuperSlab must be the
- * cache's, the pointer must start an object, the object must be out of
- * its slab (bitmap) and not already in a magazine (free tag).
+ * cache's, the pointer must start an object, and the object must not
+ * carry the free tag that every free object carries (hakmem_internal.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -336,14 +336,17 @@ static __always_inline bool hakmem_free_ok(struct hakmem_cache *s,
 	}
 	if (!static_branch_likely(&hakmem_free_checks))
 		goto debug;
-	idx = hakmem_obj_index(s, ss, obj, &slab);
+	/* Slabs are page aligned: an aligned address starts an object. */
+	if (likely(s->align_mask))
+		idx = ((unsigned long)obj & s->align_mask) ? -1 : 0;
+	else
+		idx = hakmem_obj_index(s, ss, obj, &slab);
 	if (unlikely(idx < 0)) {
 		hakmem_bad_free(s, obj, HAKMEM_INVALID_FREE, "not the start of an object");
 		return false;
 	}
-	/* Lockless: other bits of the word change under the node lock. */
-	if (unlikely(!test_bit(idx, hakmem_slab_map(s, ss, slab)) ||
-		     READ_ONCE(*hakmem_fp(s, obj)) == hakmem_free_tag(obj))) {
+	/* Every free object carries the tag, wherever it sits. */
+	if (unlikely(hakmem_fp_is_free(READ_ONCE(*hakmem_fp(s, obj)), obj))) {
 		hakmem_bad_free(s, obj, HAKMEM_DOUBLE_FREE, "double free");
 		return false;
 	}
@@ -387,7 +390,7 @@ static __always_inline void __hakmem_free_locked(struct hakmem_cache *s,
 	if (unlikely(!hakmem_free_ok(s, ss, obj)))
 		return;
 	kmemleak_free_recursive(obj, s->flags);
-	*hakmem_fp(s, obj) = hakmem_free_tag(obj);
+	*hakmem_fp(s, obj) = hakmem_free_tag(obj) | HAKMEM_FP_END;
 	pc = this_cpu_ptr(s->pcp);
 	if (unlikely(ss->nid != numa_mem_id())) {
 		pc->stat[HAKMEM_FREE_MISS]++;
@@ -675,6 +678,8 @@ static struct hakmem_cache *__hakmem_cache_create(const char *name,
 	s->slab_order = order;
 	s->slab_shift = PAGE_SHIFT + order;
 	s->capacity = hakmem_capacity_of(hakmem_slab_bytes(s), layout.stride);
+	if (s->stride_shift && s->capacity * layout.stride == hakmem_slab_bytes(s))
+		s->align_mask = layout.stride - 1;
 	s->map_longs = BITS_TO_LONGS(s->capacity);
 	s->ss_order = min(order + HAKMEM_SS_SLABS_SHIFT,
 			  HAKMEM_MAX_SLAB_ORDER + HAKMEM_SS_SLABS_SHIFT);

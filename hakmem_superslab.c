@@ -478,16 +478,20 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 
 		slab->idx = i;
 		slab->state = HAKMEM_SLAB_FREE;
+		slab->free_head = HAKMEM_FP_END;
 		list_add_tail(&slab->list, &ss->free_slabs);
-		if (!s->ctor && !(s->flags & (SLAB_RED_ZONE | SLAB_POISON)))
-			continue;
-		/* Constructed once per SuperSlab lifetime, outside any lock. */
+		/*
+		 * Every object starts free, tagged; constructed once per
+		 * SuperSlab lifetime.  All outside any lock.
+		 */
 		for (j = 0; j < s->capacity; j++) {
 			void *obj = hakmem_slab_obj(s, ss, slab, j);
 
-			hakmem_debug_init_obj(s, obj);
+			if (s->flags & (SLAB_RED_ZONE | SLAB_POISON))
+				hakmem_debug_init_obj(s, obj);
 			if (s->ctor)
 				s->ctor(obj);
+			*hakmem_fp(s, obj) = hakmem_free_tag(obj) | HAKMEM_FP_END;
 		}
 	}
 	if (hakmem_ss_register(ss, mgfp))
@@ -534,7 +538,7 @@ static void hakmem_slab_init(struct hakmem_cache *s, struct hakmem_node *n,
 			     struct hakmem_superslab *ss, struct hakmem_slab *slab)
 {
 	lockdep_assert_held(&n->lock);
-	WARN_ON_ONCE(slab->inuse || slab->freelist);
+	WARN_ON_ONCE(slab->inuse || slab->free_head != HAKMEM_FP_END);
 	list_del(&slab->list);
 	if (!--ss->nr_free)
 		list_del_init(&ss->avail);
@@ -559,7 +563,8 @@ static bool hakmem_slab_release(struct hakmem_cache *s, struct hakmem_node *n,
 	list_del(&slab->list);
 	n->nr_empty--;
 	hakmem_slab_move(s, slab, HAKMEM_SLAB_FREE);
-	slab->freelist = NULL;
+	/* Its objects keep their tags: all of them are free. */
+	slab->free_head = HAKMEM_FP_END;
 	slab->carved = 0;
 	list_add(&slab->list, &ss->free_slabs);
 	if (!ss->nr_free++)
@@ -657,55 +662,55 @@ static bool hakmem_map_write(unsigned long *map, unsigned int idx, bool out)
 static void hakmem_slab_quarantine(struct hakmem_cache *s, struct hakmem_node *n,
 				   struct hakmem_slab *slab, void *bad)
 {
-	pr_err("cache %s: slab %p: free list damaged (bad pointer %p): slab quarantined\n",
+	pr_err("cache %s: slab %p: free list damaged at object %p: slab quarantined\n",
 	       s->dbg_name, slab, bad);
 	hakmem_stat(s, HAKMEM_CORRUPTION);
-	slab->freelist = NULL;
+	slab->free_head = HAKMEM_FP_END;
 	slab->carved = s->capacity;
 	slab->quarantined = true;
 }
 
-/* Take one object out of a PARTIAL slab. */
+/*
+ * Take one object out of a PARTIAL slab: the head of its free list, else
+ * the next never-used one.  Either is already tagged free, as a magazine
+ * wants it.
+ */
 static void *hakmem_slab_take(struct hakmem_cache *s, struct hakmem_node *n,
 			      struct hakmem_superslab *ss,
 			      struct hakmem_slab *slab)
 {
 	unsigned long *map = hakmem_slab_map(s, ss, slab);
-	struct hakmem_slab *where;
-	void *obj = slab->freelist;
-	int idx;
+	unsigned int idx, next;
+	unsigned long word;
+	void *obj;
 
-	if (obj) {
-		void *next = (void *)*hakmem_fp(s, obj);
-
-		idx = hakmem_obj_index(s, ss, obj, &where);
-		/* The link must stay inside this slab: catch a damaged list. */
-		if (next && ((unsigned long)(next - hakmem_slab_base(s, ss, slab)) >=
-			     hakmem_slab_bytes(s) ||
-			     hakmem_obj_index(s, ss, next, &where) < 0))
-			next = ERR_PTR(-EFAULT);
-		/* A listed object already out means the list was damaged too. */
-		if (IS_ERR(next) || unlikely(test_bit(idx, map))) {
-			hakmem_slab_quarantine(s, n, slab, IS_ERR(next) ? obj : next);
+	if (slab->free_head != HAKMEM_FP_END) {
+		idx = slab->free_head;
+		obj = hakmem_slab_obj(s, ss, slab, idx);
+		word = *hakmem_fp(s, obj);
+		next = word & HAKMEM_FP_IDX_MASK;
+		/* Written after free, a bad link, or an object already out. */
+		if (unlikely(!hakmem_fp_is_free(word, obj) ||
+			     (next != HAKMEM_FP_END && next >= s->capacity) ||
+			     test_bit(idx, map))) {
+			hakmem_slab_quarantine(s, n, slab, obj);
 			return NULL;
 		}
-		hakmem_map_write(map, idx, true);
-		slab->freelist = next;
+		slab->free_head = next;
 	} else {
 		if (slab->carved >= s->capacity)
 			return NULL;
 		idx = slab->carved++;
 		obj = hakmem_slab_obj(s, ss, slab, idx);
-		hakmem_map_write(map, idx, true);
 	}
+	hakmem_map_write(map, idx, true);
 	slab->inuse++;
-	*hakmem_fp(s, obj) = hakmem_free_tag(obj);
 	return obj;
 }
 
 static bool hakmem_slab_has_free(struct hakmem_cache *s, struct hakmem_slab *slab)
 {
-	return slab->freelist || slab->carved < s->capacity;
+	return slab->free_head != HAKMEM_FP_END || slab->carved < s->capacity;
 }
 
 /* Fill @objs from the node's slabs; the node lock is held. */
@@ -817,8 +822,8 @@ unsigned int hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gfp,
 
 /*
  * Return one object to its slab.  Objects reaching here passed the free
- * checks; the bitmap catches a double free that slipped past the per-CPU
- * tag (two frees racing on two CPUs).
+ * checks; the bitmap catches a double free that slipped past the tag (two
+ * frees of one object racing on two CPUs).
  */
 static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
 			    void *obj, struct list_head *to_free)
@@ -842,8 +847,8 @@ static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
 	slab->inuse--;
 	if (unlikely(slab->quarantined))
 		return;
-	*hakmem_fp(s, obj) = (unsigned long)slab->freelist;
-	slab->freelist = obj;
+	*hakmem_fp(s, obj) = hakmem_free_tag(obj) | slab->free_head;
+	slab->free_head = idx;
 	if (slab->state == HAKMEM_SLAB_FULL && slab->inuse) {
 		hakmem_slab_move(s, slab, HAKMEM_SLAB_PARTIAL);
 		list_add(&slab->list, &n->partial);

@@ -380,27 +380,40 @@ static noinline void hakmem_free_remote(struct hakmem_cache *s, int nid, void *o
 	hakmem_node_put(s, s->node[nid], &obj, 1);
 }
 
-/* Free with the local lock held. */
-static __always_inline void __hakmem_free_locked(struct hakmem_cache *s,
+/*
+ * Free with the local lock held; @pc is this CPU's magazine, @nid its
+ * node.  Return: true if the object went into the magazine (a hit).
+ */
+static __always_inline bool __hakmem_free_locked(struct hakmem_cache *s,
+						 struct hakmem_cpu_cache *pc,
+						 int nid,
 						 struct hakmem_superslab *ss,
 						 void *obj)
 {
-	struct hakmem_cpu_cache *pc;
-
 	if (unlikely(!hakmem_free_ok(s, ss, obj)))
-		return;
+		return false;
 	kmemleak_free_recursive(obj, s->flags);
 	*hakmem_fp(s, obj) = hakmem_free_tag(obj) | HAKMEM_FP_END;
-	pc = this_cpu_ptr(s->pcp);
-	if (unlikely(ss->nid != numa_mem_id())) {
+	if (unlikely(ss->nid != nid)) {
 		pc->stat[HAKMEM_FREE_MISS]++;
 		hakmem_free_remote(s, ss->nid, obj);
-		return;
+		return false;
 	}
 	if (unlikely(pc->count >= s->mag_size))
 		hakmem_flush(s, pc);
 	pc->objs[pc->count++] = obj;
-	pc->stat[HAKMEM_FREE_HIT]++;
+	return true;
+}
+
+/* One free, the local lock held. */
+static __always_inline void hakmem_free_one(struct hakmem_cache *s,
+					    struct hakmem_superslab *ss,
+					    void *obj)
+{
+	struct hakmem_cpu_cache *pc = this_cpu_ptr(s->pcp);
+
+	if (__hakmem_free_locked(s, pc, numa_mem_id(), ss, obj))
+		pc->stat[HAKMEM_FREE_HIT]++;
 }
 
 /**
@@ -421,7 +434,7 @@ void hakmem_cache_free(struct hakmem_cache *cache, void *obj)
 	if (unlikely(!obj))
 		return;
 	local_lock_irqsave(&cache->pcp->lock, flags);
-	__hakmem_free_locked(cache, hakmem_obj_to_ss_hinted(obj), obj);
+	hakmem_free_one(cache, hakmem_obj_to_ss_hinted(obj), obj);
 	local_unlock_irqrestore(&cache->pcp->lock, flags);
 }
 EXPORT_SYMBOL_GPL(hakmem_cache_free);
@@ -490,13 +503,20 @@ EXPORT_SYMBOL_GPL(hakmem_cache_alloc_bulk);
  */
 void hakmem_cache_free_bulk(struct hakmem_cache *cache, size_t nr, void **objs)
 {
-	unsigned long flags;
+	struct hakmem_cpu_cache *pc;
+	unsigned long flags, hits = 0;
+	int nid;
 	size_t i;
 
 	local_lock_irqsave(&cache->pcp->lock, flags);
+	pc = this_cpu_ptr(cache->pcp);
+	nid = numa_mem_id();
 	for (i = 0; i < nr; i++)
 		if (objs[i])
-			__hakmem_free_locked(cache, hakmem_obj_to_ss_hinted(objs[i]), objs[i]);
+			hits += __hakmem_free_locked(cache, pc, nid,
+						     hakmem_obj_to_ss_hinted(objs[i]),
+						     objs[i]);
+	pc->stat[HAKMEM_FREE_HIT] += hits;
 	local_unlock_irqrestore(&cache->pcp->lock, flags);
 }
 EXPORT_SYMBOL_GPL(hakmem_cache_free_bulk);
@@ -871,7 +891,7 @@ void hakmem_free(const void *obj)
 	if (likely(ss)) {
 		s = ss->cache;
 		local_lock_irqsave(&s->pcp->lock, flags);
-		__hakmem_free_locked(s, ss, (void *)obj);
+		hakmem_free_one(s, ss, (void *)obj);
 		local_unlock_irqrestore(&s->pcp->lock, flags);
 	}
 	preempt_enable();

@@ -381,17 +381,16 @@ static noinline void hakmem_free_remote(struct hakmem_cache *s, int nid, void *o
 }
 
 /*
- * Free with the local lock held; @pc is this CPU's magazine, @nid its
- * node.  Return: true if the object went into the magazine (a hit).
+ * Put a checked object into this CPU's magazine (@pc, node @nid), or to
+ * its slab if it is another node's; the local lock is held.
+ * Return: true if it went into the magazine (a hit).
  */
-static __always_inline bool __hakmem_free_locked(struct hakmem_cache *s,
-						 struct hakmem_cpu_cache *pc,
-						 int nid,
-						 struct hakmem_superslab *ss,
-						 void *obj)
+static __always_inline bool hakmem_free_push(struct hakmem_cache *s,
+					     struct hakmem_cpu_cache *pc,
+					     int nid,
+					     struct hakmem_superslab *ss,
+					     void *obj)
 {
-	if (unlikely(!hakmem_free_ok(s, ss, obj)))
-		return false;
 	kmemleak_free_recursive(obj, s->flags);
 	*hakmem_fp(s, obj) = hakmem_free_tag(obj) | HAKMEM_FP_END;
 	if (unlikely(ss->nid != nid)) {
@@ -410,9 +409,12 @@ static __always_inline void hakmem_free_one(struct hakmem_cache *s,
 					    struct hakmem_superslab *ss,
 					    void *obj)
 {
-	struct hakmem_cpu_cache *pc = this_cpu_ptr(s->pcp);
+	struct hakmem_cpu_cache *pc;
 
-	if (__hakmem_free_locked(s, pc, numa_mem_id(), ss, obj))
+	if (unlikely(!hakmem_free_ok(s, ss, obj)))
+		return;
+	pc = this_cpu_ptr(s->pcp);
+	if (hakmem_free_push(s, pc, numa_mem_id(), ss, obj))
 		pc->stat[HAKMEM_FREE_HIT]++;
 }
 
@@ -511,11 +513,15 @@ void hakmem_cache_free_bulk(struct hakmem_cache *cache, size_t nr, void **objs)
 	local_lock_irqsave(&cache->pcp->lock, flags);
 	pc = this_cpu_ptr(cache->pcp);
 	nid = numa_mem_id();
-	for (i = 0; i < nr; i++)
-		if (objs[i])
-			hits += __hakmem_free_locked(cache, pc, nid,
-						     hakmem_obj_to_ss_hinted(objs[i]),
-						     objs[i]);
+	for (i = 0; i < nr; i++) {
+		struct hakmem_superslab *ss;
+
+		if (!objs[i])
+			continue;
+		ss = hakmem_obj_to_ss_hinted(objs[i]);
+		if (hakmem_free_ok(cache, ss, objs[i]))
+			hits += hakmem_free_push(cache, pc, nid, ss, objs[i]);
+	}
 	pc->stat[HAKMEM_FREE_HIT] += hits;
 	local_unlock_irqrestore(&cache->pcp->lock, flags);
 }

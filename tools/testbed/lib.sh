@@ -5,7 +5,7 @@ HAKMEM_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TESTBED=$HAKMEM_TOP/tools/testbed
 # Kernels and the unpacked source live outside the clone: CI starts from a
 # fresh clone, but the machine (and so this cache) may be the same.
-HAKMEM_CACHE=${HAKMEM_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hakmem-slab}
+HAKMEM_CACHE=${HAKMEM_CACHE:-${XDG_CACHE_HOME:-${HOME:-/var/tmp}/.cache}/hakmem-slab}
 KSRC_TARBALL=${KSRC_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 KSRC=$HAKMEM_CACHE/linux-source-6.12
 STOCK_HDR_GLOB='/usr/src/linux-headers-*-amd64'

@@ -643,19 +643,12 @@ static struct hakmem_slab *hakmem_node_slab(struct hakmem_cache *s,
 	return slab;
 }
 
-/*
- * Set or clear an object's bit; return its old value.  Writers hold the
- * node lock, but the free path reads the bitmap locklessly (test_bit() in
- * hakmem_free_ok()), so each word is written whole with WRITE_ONCE(): a
- * marked write against a marked read, never a torn or invented store.
- */
+/* Set or clear an object's bit, under the node lock; return its old value. */
 static bool hakmem_map_write(unsigned long *map, unsigned int idx, bool out)
 {
-	unsigned long *word = map + BIT_WORD(idx), mask = BIT_MASK(idx);
-	unsigned long old = *word;
-
-	WRITE_ONCE(*word, out ? old | mask : old & ~mask);
-	return old & mask;
+	if (out)
+		return __test_and_set_bit(idx, map);
+	return __test_and_clear_bit(idx, map);
 }
 
 /* Quarantine a slab whose free list is damaged: it never hands out again. */

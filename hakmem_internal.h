@@ -507,6 +507,19 @@ static inline unsigned long __hakmem_nodes_sum(struct hakmem_cache *s, size_t of
 #define hakmem_nodes_sum(s, field) \
 	__hakmem_nodes_sum(s, offsetof(struct hakmem_node, field))
 
+/* Does @obj, inside @ss, start an object? */
+static __always_inline bool hakmem_obj_starts(const struct hakmem_cache *s,
+					      struct hakmem_superslab *ss,
+					      const void *obj)
+{
+	struct hakmem_slab *slab;
+
+	/* Slabs are aligned to their size: an aligned address starts one. */
+	if (likely(s->align_mask))
+		return !((unsigned long)obj & s->align_mask);
+	return hakmem_obj_index(s, ss, obj, &slab) >= 0;
+}
+
 static inline void hakmem_stat(struct hakmem_cache *s,
 			       enum hakmem_stat_item item)
 {

@@ -326,9 +326,6 @@ static __always_inline bool hakmem_free_ok(struct hakmem_cache *s,
 					   struct hakmem_superslab *ss,
 					   void *obj)
 {
-	struct hakmem_slab *slab;
-	int idx;
-
 	if (unlikely(!ss || ss->cache != s)) {
 		hakmem_bad_free(s, obj, HAKMEM_INVALID_FREE,
 				ss ? "object of another cache" : "not a hakmem object");
@@ -336,12 +333,7 @@ static __always_inline bool hakmem_free_ok(struct hakmem_cache *s,
 	}
 	if (!static_branch_likely(&hakmem_free_checks))
 		goto debug;
-	/* Slabs are page aligned: an aligned address starts an object. */
-	if (likely(s->align_mask))
-		idx = ((unsigned long)obj & s->align_mask) ? -1 : 0;
-	else
-		idx = hakmem_obj_index(s, ss, obj, &slab);
-	if (unlikely(idx < 0)) {
+	if (unlikely(!hakmem_obj_starts(s, ss, obj))) {
 		hakmem_bad_free(s, obj, HAKMEM_INVALID_FREE, "not the start of an object");
 		return false;
 	}

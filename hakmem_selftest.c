@@ -56,16 +56,6 @@ static void hakmem_check_one(struct hakmem_check *c, bool ok, const char *fn,
 	pr_err("selftest: %s:%d: check failed: %s\n", fn, line, what);
 }
 
-static unsigned long hakmem_pages_held(struct hakmem_cache *s)
-{
-	return hakmem_nodes_sum(s, nr_pages);
-}
-
-static unsigned long hakmem_ss_held(struct hakmem_cache *s)
-{
-	return hakmem_nodes_sum(s, nr_ss);
-}
-
 /* Growth past three SuperSlabs, every object distinct and intact. */
 static void hakmem_selftest_growth(struct hakmem_check *c)
 {
@@ -88,7 +78,7 @@ static void hakmem_selftest_growth(struct hakmem_check *c)
 		objs[i][0] = (unsigned long)objs[i] ^ i;
 	}
 	HAKMEM_CHECK(c, i == nr);
-	HAKMEM_CHECK(c, hakmem_ss_held(s) >= 3);
+	HAKMEM_CHECK(c, hakmem_nodes_sum(s, nr_ss) >= 3);
 	nr = i;
 	for (i = 0; i < nr; i++)
 		if (objs[i][0] != ((unsigned long)objs[i] ^ i))
@@ -96,7 +86,7 @@ static void hakmem_selftest_growth(struct hakmem_check *c)
 	HAKMEM_CHECK(c, i == nr);
 	hakmem_cache_free_bulk(s, nr, (void **)objs);
 	HAKMEM_CHECK(c, hakmem_cache_shrink(s) == 0);
-	HAKMEM_CHECK(c, hakmem_pages_held(s) == 0);
+	HAKMEM_CHECK(c, hakmem_nodes_sum(s, nr_pages) == 0);
 	vfree(objs);
 out:
 	hakmem_cache_destroy(s);
@@ -163,7 +153,7 @@ static void hakmem_selftest_misuse(struct hakmem_check *c)
 	hakmem_cache_free(s, a2);
 	hakmem_cache_free(s, a3);
 	HAKMEM_CHECK(c, hakmem_cache_shrink(s) == 0);
-	HAKMEM_CHECK(c, hakmem_pages_held(s) == 0);
+	HAKMEM_CHECK(c, hakmem_nodes_sum(s, nr_pages) == 0);
 	hakmem_cache_destroy(s);
 }
 

@@ -369,15 +369,7 @@ static void hk_node_read(struct hakmem_cache *c, int nid, struct hk_node_snap *s
 /* Objects out of the slabs of every node. */
 static unsigned long hk_inuse(struct hakmem_cache *c)
 {
-	struct hk_node_snap s;
-	unsigned long sum = 0;
-	int nid;
-
-	for_each_node(nid) {
-		hk_node_read(c, nid, &s);
-		sum += s.nr_inuse;
-	}
-	return sum;
+	return hakmem_nodes_sum(c, nr_inuse);
 }
 
 /* Objects out of the slabs once every magazine is flushed. */

@@ -38,26 +38,6 @@ static unsigned int hotplug_cycles = 100;
 module_param(hotplug_cycles, uint, 0444);
 MODULE_PARM_DESC(hotplug_cycles, "CPU offline/online cycles under load (default 100)");
 
-static unsigned long hk_pages(struct hakmem_cache *s)
-{
-	unsigned long pages = 0;
-	int nid;
-
-	for_each_node(nid)
-		pages += READ_ONCE(s->node[nid]->nr_pages);
-	return pages;
-}
-
-static unsigned long hk_inuse(struct hakmem_cache *s)
-{
-	unsigned long n = 0;
-	int nid;
-
-	for_each_node(nid)
-		n += READ_ONCE(s->node[nid]->nr_inuse);
-	return n;
-}
-
 /* Objects users hold, by the statistics. */
 static long hk_held(struct hakmem_cache *s)
 {
@@ -121,7 +101,7 @@ static unsigned int hk_workload(struct kunit *test, struct hakmem_cache *s,
 		hakmem_cache_free(s, objs[i]);
 	KUNIT_EXPECT_EQ(test, hk_held(s), 0L);
 	hakmem_drain_all(s);
-	KUNIT_EXPECT_EQ(test, hk_inuse(s), 0UL);
+	KUNIT_EXPECT_EQ(test, hakmem_nodes_sum(s, nr_inuse), 0UL);
 	return failed;
 }
 
@@ -153,7 +133,7 @@ static void hk_fail_nth_one(struct kunit *test, unsigned int size,
 
 	for (n = 1; n <= calls; n++) {
 		hakmem_cache_shrink(s);
-		KUNIT_EXPECT_EQ(test, hk_pages(s), 0UL);
+		KUNIT_EXPECT_EQ(test, hakmem_nodes_sum(s, nr_pages), 0UL);
 		if (whole) {
 			/* should_fail() passes calls while space > size. */
 			atomic_set(&attr->space, (n - 1) * (PAGE_SIZE << s->ss_order) + 1);
@@ -184,7 +164,7 @@ static void hk_fail_nth_one(struct kunit *test, unsigned int size,
 	else
 		KUNIT_EXPECT_GE(test, hakmem_stat_sum(s, HAKMEM_SS_FALLBACK), 1UL);
 	KUNIT_EXPECT_EQ(test, hakmem_cache_shrink(s), 0);
-	KUNIT_EXPECT_EQ(test, hk_pages(s), 0UL);
+	KUNIT_EXPECT_EQ(test, hakmem_nodes_sum(s, nr_pages), 0UL);
 	kvfree(objs);
 }
 
@@ -296,7 +276,7 @@ static void hakmem_reliability_hotplug_load(struct kunit *test)
 	/* No object lost: what users hold by the counters is what is out. */
 	KUNIT_EXPECT_EQ(test, hk_held(ld->cache), 0L);
 	hakmem_drain_all(ld->cache);
-	KUNIT_EXPECT_EQ(test, hk_inuse(ld->cache), 0UL);
+	KUNIT_EXPECT_EQ(test, hakmem_nodes_sum(ld->cache, nr_inuse), 0UL);
 	KUNIT_EXPECT_EQ(test, hakmem_stat_sum(ld->cache, HAKMEM_INVALID_FREE) +
 			hakmem_stat_sum(ld->cache, HAKMEM_DOUBLE_FREE), 0UL);
 }
@@ -330,7 +310,7 @@ static void hakmem_reliability_shrinker(struct kunit *test)
 	kvfree(objs);
 
 	/* All free, but magazines, empty slabs and the reserve hold pages. */
-	before = hk_pages(s);
+	before = hakmem_nodes_sum(s, nr_pages);
 	KUNIT_EXPECT_GT(test, before, 0UL);
 	count = shrinker->count_objects(shrinker, &sc);
 	KUNIT_EXPECT_GT(test, count, 0UL);
@@ -338,7 +318,7 @@ static void hakmem_reliability_shrinker(struct kunit *test)
 	freed = shrinker->scan_objects(shrinker, &sc);
 	KUNIT_EXPECT_NE(test, freed, SHRINK_STOP);
 	KUNIT_EXPECT_GE(test, freed, before);
-	KUNIT_EXPECT_EQ(test, hk_pages(s), 0UL);
+	KUNIT_EXPECT_EQ(test, hakmem_nodes_sum(s, nr_pages), 0UL);
 }
 
 /* --- SLAB_TYPESAFE_BY_RCU ------------------------------------------------ */
@@ -408,7 +388,7 @@ static void hakmem_reliability_rcu_typesafe(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, magic, HK_CTOR_MAGIC);
 	KUNIT_EXPECT_EQ(test, gen, 1U);
 	KUNIT_EXPECT_EQ(test, hakmem_stat_sum(ctx->cache, HAKMEM_SS_FREE), ss_free + 1);
-	KUNIT_EXPECT_EQ(test, hk_pages(ctx->cache), 0UL);
+	KUNIT_EXPECT_EQ(test, hakmem_nodes_sum(ctx->cache, nr_pages), 0UL);
 	/* The pages themselves go after the grace period. */
 	rcu_barrier();
 }

@@ -13,7 +13,7 @@ set -euo pipefail
 
 RECIPE=1
 
-name=${1:?usage: build-kernel.sh debug|kcsan|perf|uml}
+name=${1:?usage: build-kernel.sh debug|kcsan|rt|perf|uml}
 frag=$TESTBED/configs/$name.config
 [ -f "$frag" ] || die "no fragment $frag"
 arch=x86_64
@@ -27,6 +27,11 @@ ensure_ksrc
 ver=$(ksrc_version)
 hash=$( (cat "$base" "$frag"; echo "recipe $RECIPE") | sha256sum | cut -c1-12)
 out=$HAKMEM_CACHE/kernels/$name-$ver-$hash
+# One build of a kernel at a time: a second caller waits for the first
+# and then reuses its result (several checkouts share this cache).
+mkdir -p "$HAKMEM_CACHE/kernels"
+exec 9>"$out.lock"
+flock 9
 if [ -f "$out/.hakmem-built" ]; then
 	echo "$out"
 	exit 0

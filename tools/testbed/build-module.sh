@@ -9,8 +9,9 @@
 # by build-kernel.sh) or stock (Debian's linux-headers-*-amd64).
 #
 # The build happens in a copy of the source tree, $HAKMEM_CACHE/modbuild/
-# KERNEL, so that builds for different kernels never overwrite each other's
-# objects nor the .ko files in the user's tree.  The copy holds the tracked
+# KERNEL-TREEHASH, so that builds for different kernels (or from different
+# checkouts) never overwrite each other's objects nor the .ko files in the
+# user's tree.  The copy holds the tracked
 # and untracked source files (what .gitignore does not exclude); objects
 # stay between runs, so a rebuild only recompiles what changed.
 #
@@ -24,20 +25,22 @@ if [ "${1:-}" = --clean ]; then
 	clean=1
 	shift
 fi
-kernel=${1:?usage: build-module.sh [--clean] debug|kcsan|perf|uml|stock [make args]}
+kernel=${1:?usage: build-module.sh [--clean] debug|kcsan|rt|perf|uml|stock [make args]}
 shift
 
 arch=()
 case "$kernel" in
 stock) kdir=$(stock_hdr) ;;
-debug | kcsan | perf | uml)
+debug | kcsan | rt | perf | uml)
 	kdir=$("$TESTBED/build-kernel.sh" "$kernel")
 	[ "$kernel" = uml ] && arch=(ARCH=um)
 	;;
-*) die "unknown kernel '$kernel' (debug, kcsan, perf, uml or stock)" ;;
+*) die "unknown kernel '$kernel' (debug, kcsan, rt, perf, uml or stock)" ;;
 esac
 
-dest=$HAKMEM_CACHE/modbuild/$kernel
+# One copy per source tree and kernel: two checkouts (git worktrees) can
+# build at the same time without overwriting each other.
+dest=$HAKMEM_CACHE/modbuild/$kernel-$(printf '%s' "$HAKMEM_TOP" | sha256sum | cut -c1-8)
 mkdir -p "$dest"
 # .gitignore lists the build products: rsync neither copies them nor
 # deletes them in $dest (excluded files are protected from --delete), but

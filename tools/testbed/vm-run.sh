@@ -4,7 +4,7 @@
 # vm-run.sh: boot a kernel in QEMU with hakmem.ko and the given modules,
 # then judge its console with scan-console.
 #
-#   vm-run.sh [--kernel debug|kcsan|perf|stock] [--smp N] [--mem MiB]
+#   vm-run.sh [--kernel debug|kcsan|rt|perf|stock] [--smp N] [--mem MiB]
 #             [--icount] [--timeout SEC] [--append "kernel args"]
 #             [--log FILE] [--no-hakmem] [--no-unload] [--quiet]
 #             [--exec "guest shell commands"]
@@ -62,14 +62,14 @@ while [ $# -gt 0 ]; do
 	esac
 done
 case "$kernel" in
-debug | kcsan | perf | stock) ;;
-*) die "--kernel: debug, kcsan, perf or stock, not '$kernel'" ;;
+debug | kcsan | rt | perf | stock) ;;
+*) die "--kernel: debug, kcsan, rt, perf or stock, not '$kernel'" ;;
 esac
 # KASAN and lockdep under TCG are slow (see testbed-notes): give debug
 # kernels half an hour by default, the others five minutes.
 if [ -z "$timeout_s" ]; then
 	case "$kernel" in
-	debug | kcsan) timeout_s=1800 ;;
+	debug | kcsan | rt) timeout_s=1800 ;;
 	*) timeout_s=300 ;;
 	esac
 fi
@@ -271,7 +271,7 @@ else
 	# Keep a log the caller did not ask for: it is all there is to go on.
 	if [ "$log" = "$work/console.log" ]; then
 		mkdir -p "$HAKMEM_CACHE/logs"
-		log=$HAKMEM_CACHE/logs/vm-run-$kernel-$(date +%Y%m%d-%H%M%S).log
+		log=$HAKMEM_CACHE/logs/vm-run-$kernel-$(date +%Y%m%d-%H%M%S)-$$.log
 		cp "$work/console.log" "$log"
 	fi
 	echo "vm-run: FAIL ($kernel, $elapsed s, console log: $log)"

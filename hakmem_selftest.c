@@ -136,12 +136,17 @@ static void hakmem_selftest_misuse(struct hakmem_check *c)
 	b = hakmem_alloc(64, GFP_KERNEL);
 	HAKMEM_CHECK(c, a && b);
 	if (a && b) {
-		pr_info("selftest: four bad frees follow, each must be refused\n");
+		/*
+		 * Four bad frees, each refused with one message: announce
+		 * them to the console scanner (tools/testbed/scan-console).
+		 */
+		pr_info("hakmem-expect: begin 4 selftest-misuse\n");
 		hakmem_cache_free(s, a + 8);		/* interior */
 		hakmem_cache_free(s, b);		/* another cache's */
 		hakmem_cache_free(s, a);
 		hakmem_cache_free(s, a);		/* double */
 		hakmem_cache_free(s, &dbl);		/* not hakmem's at all */
+		pr_info("hakmem-expect: end selftest-misuse\n");
 		HAKMEM_CHECK(c, hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE) == dbl + 1);
 		HAKMEM_CHECK(c, hakmem_stat_sum(s, HAKMEM_INVALID_FREE) == inval + 3);
 		/* Still sound: two allocations never share the object. */

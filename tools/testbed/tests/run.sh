@@ -3,7 +3,9 @@
 #
 # tests/run.sh: run scan-console on the saved console logs in logs/ and
 # check each verdict against the table in "expected" (the verdict and a
-# line that shows the right thing was caught, not just anything).
+# line that shows the right thing was caught, not just anything); check
+# that the scanner's list of hakmem's informational lines matches the
+# sources (info-lines.py).
 # Prints "N passed, N failed"; exits non-zero when any test failed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -38,6 +40,16 @@ while read -r log verdict regex; do
 	printf '%s\n' "$out" | sed 's/^/     /'
 	failed=$((failed + 1))
 done <"$here/expected"
+
+# hakmem's pr_info lines pass, its pr_err/pr_warn lines do not.
+if out=$(python3 "$here/info-lines.py" 2>&1); then
+	echo "ok   info-lines.py"
+	passed=$((passed + 1))
+else
+	echo "FAIL info-lines.py: scan-console's HAKMEM_INFO and the sources disagree"
+	printf '%s\n' "$out" | sed 's/^/     /'
+	failed=$((failed + 1))
+fi
 
 # A log without a line in the table is a test nobody checks.
 for f in "$here"/logs/*.log; do

@@ -56,7 +56,9 @@ jobs=$(nproc)
 } >"$log" 2>&1 || { tail -30 "$log" >&2; die "configuring '$name' failed (log: $log)"; }
 
 # merge_config -m drops quietly what a dependency refuses: check that the
-# final .config holds every line the fragments asked for.
+# final .config holds every line the fragments asked for.  As in
+# merge_config, a later fragment overrides an earlier one: only the last
+# line about each option counts.
 missing=0
 while IFS= read -r line; do
 	case "$line" in
@@ -68,7 +70,9 @@ while IFS= read -r line; do
 			note "'$name': .config sets $opt, the fragment unsets it"; missing=1
 		fi ;;
 	esac
-done < <(cat "$base" "$frag")
+done < <(cat "$base" "$frag" | sed -n 's/^\(# \)\{0,1\}\(CONFIG_[A-Za-z0-9_]*\)[= ].*/\2 &/p' |
+	awk '{ opt = $1; sub(/^[^ ]* /, ""); last[opt] = $0; order[opt] = NR }
+	     END { for (o in last) print order[o], last[o] }' | sort -n | cut -d' ' -f2-)
 [ $missing = 0 ] || die "'$name': the final .config does not match its fragments"
 
 if [ "$arch" = um ]; then

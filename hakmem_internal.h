@@ -73,9 +73,11 @@
  */
 #define HAKMEM_SS_HINTS		8
 
-/* The low 16 bits of a free object's free word: see hakmem_free_tag(). */
+/* A free word's link, 16 bits: see hakmem_free_word(). */
 #define HAKMEM_FP_IDX_MASK	0xffffUL
 #define HAKMEM_FP_END		0xffffU
+/* The link goes into each of the free word's three low 16-bit lanes. */
+#define HAKMEM_FP_LANES		0x0000000100010001UL
 
 /* Debug byte patterns, the slab allocator's own (linux/poison.h). */
 #define HAKMEM_RED_ACTIVE	0xcc	/* red zone of an allocated object */
@@ -171,6 +173,9 @@ static_assert((PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER) / sizeof(void *) < HAKMEM_FP_
  * struct hakmem_superslab - metadata of one SuperSlab
  * @base: address of the first page
  * @cache: owning cache
+ * @fp_key: the free words' secret with the top lane of @base folded in:
+ *          hakmem_fp_addr() of an object of this SuperSlab at no cost
+ * @fp_end: the same for free words with no successor
  * @list: on the node's list of SuperSlabs
  * @avail: on the node's list of SuperSlabs with FREE slabs
  * @free_slabs: FREE slabs of this SuperSlab
@@ -189,6 +194,8 @@ static_assert((PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER) / sizeof(void *) < HAKMEM_FP_
 struct hakmem_superslab {
 	void *base;
 	struct hakmem_cache *cache;
+	unsigned long fp_key;
+	unsigned long fp_end;
 	struct list_head list;
 	struct list_head avail;
 	struct list_head free_slabs;
@@ -302,8 +309,19 @@ struct hakmem_cache {
 	struct hakmem_node *node[];
 };
 
+/**
+ * struct hakmem_fp_key - the secret behind every free word
+ * @secret: random bits (hakmem_fp_key_make())
+ * @end: the free word of address 0 with no successor, precomputed for the
+ *       free path
+ */
+struct hakmem_fp_key {
+	unsigned long secret;
+	unsigned long end;
+};
+
 extern struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
-extern unsigned long hakmem_fp_secret;
+extern struct hakmem_fp_key hakmem_fp_key;
 
 struct hakmem_ss_hints {
 	struct hakmem_superslab *ss[HAKMEM_SS_HINTS];
@@ -364,22 +382,84 @@ static inline unsigned long *hakmem_fp(const struct hakmem_cache *s, void *obj)
 }
 
 /*
- * The free word of every free object, wherever it sits (a per-CPU
- * magazine, its slab's free list, never handed out) holds a 48-bit tag of
- * its address over a 16-bit index: the next object of its slab's free
- * list, or HAKMEM_FP_END.  A free finds a second free by the tag alone,
- * and a damaged free word shows up when the slab hands the object out
- * again.  The secret is random, so user data or a copied object does not
- * carry a valid tag; an object handed out has its free word cleared.
+ * The free word.  Every free object holds one at fp_offset, wherever it
+ * sits: a per-CPU magazine, its slab's free list, or its slab, not carved
+ * in this trip.  In 16-bit lanes, with S the secret, A the object's
+ * address and c the link (the index of the next object of the slab's free
+ * list, or HAKMEM_FP_END):
+ *
+ *   lane 3 (bits 48..63)  S's top lane, in every free word
+ *   lane k, k = 0, 1, 2   S's lane k ^ A's lane k ^ c
+ *
+ * A change of the link changes c, which shows in all three low lanes, and
+ * a change that keeps the link must keep the other lanes: no store of up
+ * to four bytes anywhere in the word (a u8, u16 or u32 field written after
+ * free) leaves a valid free word.  Nor does a word copied from another
+ * object less than 4 GiB away: their addresses differ in lane 0 or 1 but
+ * not in lane 2.
+ *
+ * An object handed out has its free word cleared.
  */
-static inline unsigned long hakmem_free_tag(const void *obj)
+
+/* A's lanes 0..2: the address bits that differ between objects. */
+static __always_inline unsigned long hakmem_fp_addr(const void *obj)
 {
-	return ((unsigned long)obj ^ hakmem_fp_secret) & ~HAKMEM_FP_IDX_MASK;
+	return (unsigned long)obj << 16 >> 16;
 }
 
-static inline bool hakmem_fp_is_free(unsigned long word, const void *obj)
+/*
+ * Is @x, a free word with the secret and the address taken out, one link
+ * in each of the three low lanes and 0 in the top one?
+ */
+static __always_inline bool hakmem_fp_lanes_ok(unsigned long x)
 {
-	return (word & ~HAKMEM_FP_IDX_MASK) == hakmem_free_tag(obj);
+	return (x >> 16) == lower_32_bits(x);
+}
+
+/* The free word of @obj under @key, whose free-list successor is @next. */
+static inline unsigned long __hakmem_free_word(const struct hakmem_fp_key *key,
+					       const void *obj, unsigned int next)
+{
+	return key->secret ^ hakmem_fp_addr(obj) ^ next * HAKMEM_FP_LANES;
+}
+
+/* Is @word a free word of @obj under @key, with any successor? */
+static __always_inline bool __hakmem_fp_is_free(const struct hakmem_fp_key *key,
+						unsigned long word, const void *obj)
+{
+	unsigned long x = word ^ key->secret ^ hakmem_fp_addr(obj);
+
+	return hakmem_fp_lanes_ok(x);
+}
+
+/*
+ * The same for the objects of one SuperSlab, whose addresses share their
+ * top lane: the key folds it in, so no masking is left to do.
+ */
+static inline unsigned long hakmem_free_word(const struct hakmem_superslab *ss,
+					     const void *obj, unsigned int next)
+{
+	return ss->fp_key ^ (unsigned long)obj ^ next * HAKMEM_FP_LANES;
+}
+
+/* The free word with no successor, as objects in a magazine carry it. */
+static __always_inline unsigned long hakmem_free_tag(const struct hakmem_superslab *ss,
+						     const void *obj)
+{
+	return ss->fp_end ^ (unsigned long)obj;
+}
+
+static __always_inline bool hakmem_fp_is_free(const struct hakmem_superslab *ss,
+					      unsigned long word, const void *obj)
+{
+	return hakmem_fp_lanes_ok(word ^ ss->fp_key ^ (unsigned long)obj);
+}
+
+/* The link of @obj's free word @word. */
+static inline unsigned int hakmem_fp_next(const struct hakmem_superslab *ss,
+					  unsigned long word, const void *obj)
+{
+	return (word ^ ss->fp_key ^ (unsigned long)obj) & HAKMEM_FP_IDX_MASK;
 }
 
 /**
@@ -530,6 +610,7 @@ static inline void hakmem_stat(struct hakmem_cache *s,
 int hakmem_layout_init(struct hakmem_layout *l, unsigned int size,
 		       unsigned int align, slab_flags_t flags, bool has_ctor);
 unsigned int hakmem_pick_slab_order(unsigned int stride);
+void hakmem_fp_key_make(struct hakmem_fp_key *key, u64 raw);
 int hakmem_ss_registry_init(void);
 void hakmem_ss_registry_exit(void);
 void hakmem_node_init(struct hakmem_node *n, int nid);

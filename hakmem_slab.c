@@ -23,7 +23,7 @@
  *
  * Always-on misuse checks on free, in O(1): the SuperSlab must be the
  * cache's, the pointer must start an object, and the object must not
- * carry the free tag that every free object carries (hakmem_internal.h).
+ * carry the free word that every free object carries (hakmem_internal.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -338,7 +338,7 @@ static __always_inline bool hakmem_free_ok(struct hakmem_cache *s,
 		return false;
 	}
 	/* Every free object carries the tag, wherever it sits. */
-	if (unlikely(hakmem_fp_is_free(READ_ONCE(*hakmem_fp(s, obj)), obj))) {
+	if (unlikely(hakmem_fp_is_free(ss, READ_ONCE(*hakmem_fp(s, obj)), obj))) {
 		hakmem_bad_free(s, obj, HAKMEM_DOUBLE_FREE, "double free");
 		return false;
 	}
@@ -384,7 +384,7 @@ static __always_inline bool hakmem_free_push(struct hakmem_cache *s,
 					     void *obj)
 {
 	kmemleak_free_recursive(obj, s->flags);
-	*hakmem_fp(s, obj) = hakmem_free_tag(obj) | HAKMEM_FP_END;
+	*hakmem_fp(s, obj) = hakmem_free_tag(ss, obj);
 	if (unlikely(ss->nid != nid)) {
 		pc->stat[HAKMEM_FREE_MISS]++;
 		hakmem_free_remote(s, ss->nid, obj);

@@ -47,8 +47,8 @@
 
 struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
 EXPORT_SYMBOL_NS_GPL(hakmem_ss_dir, HAKMEM_INTERNAL);
-unsigned long hakmem_fp_secret __read_mostly;
-EXPORT_SYMBOL_NS_GPL(hakmem_fp_secret, HAKMEM_INTERNAL);
+struct hakmem_fp_key hakmem_fp_key __read_mostly;
+EXPORT_SYMBOL_NS_GPL(hakmem_fp_key, HAKMEM_INTERNAL);
 DEFINE_PER_CPU(struct hakmem_ss_hints, hakmem_ss_hints);
 static DEFINE_IDA(hakmem_ss_ida);
 static DEFINE_SPINLOCK(hakmem_ss_dir_lock);
@@ -196,11 +196,23 @@ unsigned int hakmem_pick_slab_order(unsigned int stride)
 	return best;
 }
 
-/* --- the SuperSlab registry ------------------------------------------- */
+/* --- the free words' secret and the SuperSlab registry ------------------ */
+
+/**
+ * hakmem_fp_key_make() - the secret of the free words, from random bits
+ * @key: filled in
+ * @raw: 64 random bits
+ */
+void hakmem_fp_key_make(struct hakmem_fp_key *key, u64 raw)
+{
+	key->secret = raw;
+	key->end = __hakmem_free_word(key, NULL, HAKMEM_FP_END);
+}
+EXPORT_SYMBOL_NS_GPL(hakmem_fp_key_make, HAKMEM_INTERNAL);
 
 int hakmem_ss_registry_init(void)
 {
-	hakmem_fp_secret = get_random_long() | 1;
+	hakmem_fp_key_make(&hakmem_fp_key, get_random_u64());
 	return 0;
 }
 
@@ -451,6 +463,7 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 	struct hakmem_superslab *ss;
 	unsigned int order, nr_slabs, i, j;
 	struct page *page;
+	unsigned long top;
 	size_t size;
 
 	page = hakmem_ss_pages(s, nid, gfp, &order);
@@ -464,6 +477,10 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 	if (!ss)
 		goto out_pages;
 	ss->base = page_address(page);
+	/* One aligned block of pages: all its addresses share this top lane. */
+	top = (unsigned long)ss->base ^ hakmem_fp_addr(ss->base);
+	ss->fp_key = hakmem_fp_key.secret ^ top;
+	ss->fp_end = hakmem_fp_key.end ^ top;
 	ss->cache = s;
 	ss->nid = page_to_nid(page);
 	ss->order = order;
@@ -491,7 +508,7 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 				hakmem_debug_init_obj(s, obj);
 			if (s->ctor)
 				s->ctor(obj);
-			*hakmem_fp(s, obj) = hakmem_free_tag(obj) | HAKMEM_FP_END;
+			*hakmem_fp(s, obj) = hakmem_free_tag(ss, obj);
 		}
 	}
 	if (hakmem_ss_register(ss, mgfp))
@@ -651,7 +668,12 @@ static bool hakmem_map_write(unsigned long *map, unsigned int idx, bool out)
 	return __test_and_clear_bit(idx, map);
 }
 
-/* Quarantine a slab whose free list is damaged: it never hands out again. */
+/*
+ * Quarantine a slab whose free list is damaged: it never hands out again.
+ * Objects out of it still come back (and are counted back); the slab and
+ * its SuperSlab stay until the cache is destroyed.  It leaves the partial
+ * list now, so that the node never counts it as room.
+ */
 static void hakmem_slab_quarantine(struct hakmem_cache *s, struct hakmem_node *n,
 				   struct hakmem_slab *slab, void *bad)
 {
@@ -661,12 +683,33 @@ static void hakmem_slab_quarantine(struct hakmem_cache *s, struct hakmem_node *n
 	slab->free_head = HAKMEM_FP_END;
 	slab->carved = s->capacity;
 	slab->quarantined = true;
+	if (slab->state == HAKMEM_SLAB_PARTIAL) {
+		list_del_init(&slab->list);
+		n->nr_partial--;
+		hakmem_slab_move(s, slab, HAKMEM_SLAB_FULL);
+	}
+}
+
+/* May a link read from a free word be followed? */
+static bool hakmem_slab_link_ok(struct hakmem_slab *slab, const unsigned long *map,
+				unsigned int idx, unsigned int next)
+{
+	/* Only to another object on the free list: carved, and not out. */
+	return next == HAKMEM_FP_END ||
+	       (next < slab->carved && next != idx && !test_bit(next, map));
 }
 
 /*
  * Take one object out of a PARTIAL slab: the head of its free list, else
- * the next never-used one.  Either is already tagged free, as a magazine
- * wants it.
+ * the next one not carved in this trip.  Either leaves tagged free, as a
+ * magazine wants it.
+ *
+ * Every object on the free list was carved in this trip and is not out
+ * (its bit is clear), and each link is checked to name such an object
+ * before it is followed; the bump index takes only objects beyond the
+ * carved ones, which no checked link reaches.  So whatever was written
+ * into free objects, the slab never hands out an object that is out: a
+ * damaged free word quarantines the slab instead.
  */
 static void *hakmem_slab_take(struct hakmem_cache *s, struct hakmem_node *n,
 			      struct hakmem_superslab *ss,
@@ -681,11 +724,10 @@ static void *hakmem_slab_take(struct hakmem_cache *s, struct hakmem_node *n,
 		idx = slab->free_head;
 		obj = hakmem_slab_obj(s, ss, slab, idx);
 		word = *hakmem_fp(s, obj);
-		next = word & HAKMEM_FP_IDX_MASK;
+		next = hakmem_fp_next(ss, word, obj);
 		/* Written after free, a bad link, or an object already out. */
-		if (unlikely(!hakmem_fp_is_free(word, obj) ||
-			     (next != HAKMEM_FP_END && next >= s->capacity) ||
-			     test_bit(idx, map))) {
+		if (unlikely(test_bit(idx, map) || !hakmem_fp_is_free(ss, word, obj) ||
+			     !hakmem_slab_link_ok(slab, map, idx, next))) {
 			hakmem_slab_quarantine(s, n, slab, obj);
 			return NULL;
 		}
@@ -695,6 +737,12 @@ static void *hakmem_slab_take(struct hakmem_cache *s, struct hakmem_node *n,
 			return NULL;
 		idx = slab->carved++;
 		obj = hakmem_slab_obj(s, ss, slab, idx);
+		/* Out already, or written since it was last free. */
+		if (unlikely(test_bit(idx, map) ||
+			     !hakmem_fp_is_free(ss, *hakmem_fp(s, obj), obj))) {
+			hakmem_slab_quarantine(s, n, slab, obj);
+			return NULL;
+		}
 	}
 	hakmem_map_write(map, idx, true);
 	slab->inuse++;
@@ -724,8 +772,8 @@ static unsigned int __hakmem_node_take(struct hakmem_cache *s,
 				break;
 			objs[got++] = obj;
 		}
-		if (!hakmem_slab_has_free(s, slab)) {
-			/* PARTIAL -> FULL: off every list until an object returns. */
+		/* PARTIAL -> FULL: off every list until an object returns. */
+		if (slab->state == HAKMEM_SLAB_PARTIAL && !hakmem_slab_has_free(s, slab)) {
 			list_del_init(&slab->list);
 			n->nr_partial--;
 			hakmem_slab_move(s, slab, HAKMEM_SLAB_FULL);
@@ -840,7 +888,12 @@ static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
 	slab->inuse--;
 	if (unlikely(slab->quarantined))
 		return;
-	*hakmem_fp(s, obj) = hakmem_free_tag(obj) | slab->free_head;
+	/* Written while it sat in a magazine: whoever did may write again. */
+	if (unlikely(!hakmem_fp_is_free(ss, *hakmem_fp(s, obj), obj))) {
+		hakmem_slab_quarantine(s, n, slab, obj);
+		return;
+	}
+	*hakmem_fp(s, obj) = hakmem_free_word(ss, obj, slab->free_head);
 	slab->free_head = idx;
 	if (slab->state == HAKMEM_SLAB_FULL && slab->inuse) {
 		hakmem_slab_move(s, slab, HAKMEM_SLAB_PARTIAL);

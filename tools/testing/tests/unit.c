@@ -723,3 +723,244 @@ TEST(init_on_alloc_zeroes)
 	hakmem_cache_free(s, p);
 	hakmem_cache_destroy(s);
 }
+
+/* ---- the free word: stray writes, false double frees -------------------- */
+
+static int hk_ptr_cmp(const void *a, const void *b)
+{
+	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* How many of the @n pointers in @p repeat one before them (sorts @p). */
+static unsigned int hk_dups(void **p, unsigned int n)
+{
+	unsigned int i, d = 0;
+
+	qsort(p, n, sizeof(*p), hk_ptr_cmp);
+	for (i = 1; i < n; i++)
+		d += p[i] == p[i - 1];
+	return d;
+}
+
+/* Index of @obj in its slab. */
+static unsigned int hk_obj_idx(struct hakmem_cache *s, void *obj)
+{
+	struct hakmem_slab *slab = hk_slab_of(obj);
+
+	return (obj - hakmem_slab_base(s, hakmem_slab_ss(slab), slab)) / hakmem_stride(s);
+}
+
+/*
+ * The reproduction of issue 10 item 1: a u16 written into a free object
+ * pointed its slab's free list at an object not carved yet, which then
+ * went out twice: through the free list and again through the bump index.
+ */
+TEST(free_word_stray_u16_write)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-stray", 16, 0, 0, NULL);
+	void *p[600], *a;
+	unsigned long err0;
+	unsigned int i;
+
+	REQUIRE(s);
+	hk_bind(0);
+	hk_expect_errors();
+	a = hakmem_cache_alloc(s, GFP_KERNEL);
+	REQUIRE(a);
+	hakmem_cache_free(s, a);
+	hakmem_drain_all(s);
+	err0 = hk_nr_errors;
+	*(u16 *)a = s->capacity - 1;	/* use after free: obj->flags = X */
+	for (i = 0; i < 600; i++)
+		REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_CORRUPTION), 1);
+	CHECK_EQ(hk_nr_errors - err0, 1);
+	CHECK(hk_log_contains("cache t-stray: slab"));
+	CHECK(hk_log_contains("free list damaged"));
+	CHECK_EQ(hk_dups(p, 600), 0);
+	for (i = 0; i < 600; i++)
+		if (!i || p[i] != p[i - 1])
+			hakmem_cache_free(s, p[i]);
+	hakmem_cache_destroy(s);
+}
+
+enum hk_fw_where {
+	HK_FW_MAG_FLUSH,	/* in a magazine, then drained to its slab */
+	HK_FW_MAG_POP,		/* in a magazine, then allocated again */
+	HK_FW_LIST_HEAD,	/* head of its slab's free list */
+	HK_FW_LIST_DEEP,	/* second on its slab's free list */
+	HK_FW_NR
+};
+
+/*
+ * Byte @b of the free word of a free object becomes @v; then allocate
+ * two slabs' worth.  No object may come out twice; a change the slab sees
+ * (when the object comes back from the magazine or off the free list) is
+ * counted once, reported once and quarantines the slab.
+ * Return: 1 if the damage was detected.
+ */
+static unsigned int hk_free_word_case(enum hk_fw_where where, unsigned int b, u8 v)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-fword", 16, 0, 0, NULL);
+	unsigned int i, n, held = 0, detected;
+	unsigned long err0;
+	void *x[3], *victim, **p;
+	u8 *fw, old;
+
+	REQUIRE(s);
+	for (i = 0; i < 3; i++)
+		REQUIRE((x[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	n = 2 * s->capacity + 2 * s->mag_size;
+	p = calloc(n + 3, sizeof(void *));
+	REQUIRE(p);
+	if (where == HK_FW_MAG_FLUSH || where == HK_FW_MAG_POP) {
+		hakmem_cache_free(s, x[0]);
+		victim = x[0];
+		p[n + held++] = x[1];
+		p[n + held++] = x[2];
+	} else {
+		/* Drained in order: the list is x[2], x[1], x[0], ... */
+		for (i = 0; i < 3; i++)
+			hakmem_cache_free(s, x[i]);
+		hakmem_drain_all(s);
+		victim = where == HK_FW_LIST_HEAD ? x[2] : x[1];
+	}
+	hk_log_clear();
+	err0 = hk_nr_errors;
+	fw = (u8 *)hakmem_fp(s, victim);
+	old = fw[b];
+	fw[b] = v;
+	if (where == HK_FW_MAG_FLUSH)
+		hakmem_drain_all(s);
+	for (i = 0; i < n; i++)
+		REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	CHECK_EQ(hk_dups(p, n + held), 0);
+	detected = hakmem_stat_sum(s, HAKMEM_CORRUPTION);
+	CHECK_EQ(hk_nr_errors - err0, detected);
+	if (v == old || where == HK_FW_MAG_POP) {
+		/* Unchanged, or handed out again before the slab saw it. */
+		CHECK_EQ(detected, 0);
+	} else {
+		char m[64];
+
+		CHECK_EQ(detected, 1);
+		snprintf(m, sizeof(m), "cache %s: slab", s->dbg_name);
+		CHECK(hk_log_contains(m));
+		CHECK(hk_log_contains("slab quarantined"));
+	}
+	for (i = 0; i < n + held; i++)
+		if (!i || p[i] != p[i - 1])
+			hakmem_cache_free(s, p[i]);
+	free(p);
+	hakmem_cache_destroy(s);
+	return detected;
+}
+
+/*
+ * Every value of every byte of the free word, for an object in a magazine
+ * and on its slab's free list: 4 x 8 x 256 cases, a fresh cache each.
+ */
+TEST(free_word_every_byte_pattern)
+{
+	unsigned int where, b, v, detected = 0;
+	int lvl = hk_loglevel;
+
+	hk_bind(0);
+	hk_expect_errors();
+	hk_loglevel = 3;	/* thousands of quarantines: count, do not print */
+	for (where = 0; where < HK_FW_NR; where++)
+		for (b = 0; b < sizeof(unsigned long); b++)
+			for (v = 0; v < 256; v++)
+				detected += hk_free_word_case(where, b, v);
+	hk_loglevel = lvl;
+	/* Every write that changed the word, but for the magazine pops. */
+	CHECK_EQ(detected, 3 * sizeof(unsigned long) * 255);
+}
+
+/*
+ * A free word with a valid tag and any link at all (a forged or lucky
+ * 8-byte write): the link is checked against the slab's carve index and
+ * bitmap, so no object goes out twice.  A link that names an object out
+ * of the slab, the object itself or one never carved is caught; one that
+ * names another free object only loses the objects in between until the
+ * slab is next released.
+ */
+TEST(free_word_forged_link)
+{
+	unsigned int next, i, n, expect, caught = 0, nr = 0;
+	int lvl = hk_loglevel;
+
+	hk_bind(0);
+	hk_expect_errors();
+	hk_loglevel = 3;
+	for (next = 0; next <= HAKMEM_FP_END; next++) {
+		struct hakmem_cache *s = hakmem_cache_create("t-forge", 16, 0, 0, NULL);
+		unsigned int carved;
+		void *x[3], **p;
+
+		REQUIRE(s);
+		if (next == s->capacity + 2)
+			next = HAKMEM_FP_END - 1;	/* skip to the last two */
+		for (i = 0; i < 3; i++)
+			REQUIRE((x[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+		/* x[0] stays out; the list is x[2], x[1], ... */
+		hakmem_cache_free(s, x[1]);
+		hakmem_cache_free(s, x[2]);
+		hakmem_drain_all(s);
+		carved = hk_slab_of(x[2])->carved;
+		*hakmem_fp(s, x[2]) = hakmem_free_word(hakmem_slab_ss(hk_slab_of(x[2])), x[2], next);
+		n = 2 * s->capacity + 2 * s->mag_size;
+		p = calloc(n + 1, sizeof(void *));
+		REQUIRE(p);
+		for (i = 0; i < n; i++)
+			REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+		p[n] = x[0];
+		CHECK_EQ(hk_dups(p, n + 1), 0);
+		expect = next != HAKMEM_FP_END &&
+			 (next >= carved || next == hk_obj_idx(s, x[2]) ||
+			  next == hk_obj_idx(s, x[0]));
+		CHECK_EQ(hakmem_stat_sum(s, HAKMEM_CORRUPTION), expect);
+		caught += expect;
+		nr++;
+		for (i = 0; i <= n; i++)
+			if (!i || p[i] != p[i - 1])
+				hakmem_cache_free(s, p[i]);
+		free(p);
+		hakmem_cache_destroy(s);
+	}
+	hk_loglevel = lvl;
+	CHECK(caught > 0 && caught < nr);
+}
+
+/*
+ * Second line of defence: the bump index never hands out an object whose
+ * bit says it is out (what the damaged free list of item 1 led to).
+ */
+TEST(free_word_carve_checks_bitmap)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-carvebit", 16, 0, 0, NULL);
+	struct hakmem_slab *slab;
+	void *a, *p[600];
+	unsigned int i;
+
+	REQUIRE(s);
+	hk_bind(0);
+	hk_expect_errors();
+	a = hakmem_cache_alloc(s, GFP_KERNEL);
+	REQUIRE(a);
+	slab = hk_slab_of(a);
+	REQUIRE(slab->carved < s->capacity);
+	/* The next object to carve is marked out, as if it had left already. */
+	__set_bit(slab->carved, hakmem_slab_map(s, hakmem_slab_ss(slab), slab));
+	for (i = 0; i < 600; i++)
+		REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_CORRUPTION), 1);
+	CHECK(slab->quarantined);
+	CHECK_EQ(hk_dups(p, 600), 0);
+	for (i = 0; i < 600; i++)
+		hakmem_cache_free(s, p[i]);
+	hakmem_cache_free(s, a);
+	hakmem_cache_destroy(s);
+}

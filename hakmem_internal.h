@@ -311,7 +311,7 @@ struct hakmem_cache {
 
 /**
  * struct hakmem_fp_key - the secret behind every free word
- * @secret: random bits (hakmem_fp_key_make())
+ * @secret: 48 random bits under the 16-bit marker (hakmem_fp_key_make())
  * @end: the free word of address 0 with no successor, precomputed for the
  *       free path
  */
@@ -388,7 +388,7 @@ static inline unsigned long *hakmem_fp(const struct hakmem_cache *s, void *obj)
  * address and c the link (the index of the next object of the slab's free
  * list, or HAKMEM_FP_END):
  *
- *   lane 3 (bits 48..63)  S's top lane, in every free word
+ *   lane 3 (bits 48..63)  the marker: S's top lane, in every free word
  *   lane k, k = 0, 1, 2   S's lane k ^ A's lane k ^ c
  *
  * A change of the link changes c, which shows in all three low lanes, and
@@ -397,6 +397,13 @@ static inline unsigned long *hakmem_fp(const struct hakmem_cache *s, void *obj)
  * free) leaves a valid free word.  Nor does a word copied from another
  * object less than 4 GiB away: their addresses differ in lane 0 or 1 but
  * not in lane 2.
+ *
+ * The marker's top byte is 0x80..0xef and not the top byte of
+ * LIST_POISON1; its low byte is neither 0x00, 0xff nor the top byte
+ * (hakmem_fp_key_make()).  So no integer from -2^56 to 2^56 (top byte
+ * 0x00 or 0xff), no user or kernel pointer, no ASCII text, no list poison
+ * and no repeated-byte pattern is ever a free word, whatever the secret:
+ * freeing an object that holds one is never mistaken for a double free.
  *
  * An object handed out has its free word cleared.
  */

@@ -202,10 +202,27 @@ unsigned int hakmem_pick_slab_order(unsigned int stride)
  * hakmem_fp_key_make() - the secret of the free words, from random bits
  * @key: filled in
  * @raw: 64 random bits
+ *
+ * The low 48 bits of @raw are taken as they are; the top 16 choose the
+ * marker, the top lane of every free word (see hakmem_internal.h): its top
+ * byte one of 0x80..0xef other than the top byte of LIST_POISON1, its low
+ * byte neither 0x00, 0xff nor the top byte.  Whatever @raw, no integer
+ * from -2^56 to 2^56, no pointer, text, list poison or repeated-byte
+ * pattern is a free word.
  */
 void hakmem_fp_key_make(struct hakmem_fp_key *key, u64 raw)
 {
-	key->secret = raw;
+	unsigned int poison = (unsigned long)LIST_POISON1 >> 56;
+	bool skip = poison >= 0x80 && poison <= 0xef;
+	unsigned int hi, lo;
+
+	hi = 0x80 + (unsigned int)(raw >> 56) % (0x70 - skip);
+	if (skip && hi >= poison)
+		hi++;
+	lo = 1 + (unsigned int)(raw >> 48 & 0xff) % 0xfd;
+	if (lo >= hi)
+		lo++;
+	key->secret = (raw & GENMASK_ULL(47, 0)) | (u64)(hi << 8 | lo) << 48;
 	key->end = __hakmem_free_word(key, NULL, HAKMEM_FP_END);
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_fp_key_make, HAKMEM_INTERNAL);

@@ -144,6 +144,8 @@ struct hakmem_layout {
  * @carved: objects handed out at least once since the slab's init; objects
  *          from @carved up to the capacity have never left the slab
  * @inits: how many times the slab was initialised, modulo 2^16 (tests)
+ * @made: objects below this index were made (debug bytes, constructor) in
+ *        this SuperSlab's life; the carve path makes the others
  * @state: enum hakmem_slab_state
  * @quarantined: its free list was found damaged; it never hands out again
  * @idx: its index in its SuperSlab
@@ -158,6 +160,7 @@ struct hakmem_slab {
 	u16 inuse;
 	u16 carved;
 	u16 inits;
+	u16 made;
 	u8 state:3;
 	u8 quarantined:1;
 	u8 idx;
@@ -173,6 +176,8 @@ static_assert((PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER) / sizeof(void *) < HAKMEM_FP_
  * struct hakmem_superslab - metadata of one SuperSlab
  * @base: address of the first page
  * @cache: owning cache
+ * @made_end: every object below this address carries a free tag or is
+ *            out; none above it ever left (the free path refuses them)
  * @fp_key: the free words' secret with the top lane of @base folded in:
  *          hakmem_fp_addr() of an object of this SuperSlab at no cost
  * @fp_end: the same for free words with no successor
@@ -194,6 +199,7 @@ static_assert((PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER) / sizeof(void *) < HAKMEM_FP_
 struct hakmem_superslab {
 	void *base;
 	struct hakmem_cache *cache;
+	unsigned long made_end;
 	unsigned long fp_key;
 	unsigned long fp_end;
 	struct list_head list;
@@ -383,10 +389,10 @@ static inline unsigned long *hakmem_fp(const struct hakmem_cache *s, void *obj)
 
 /*
  * The free word.  Every free object holds one at fp_offset, wherever it
- * sits: a per-CPU magazine, its slab's free list, or its slab, not carved
- * in this trip.  In 16-bit lanes, with S the secret, A the object's
- * address and c the link (the index of the next object of the slab's free
- * list, or HAKMEM_FP_END):
+ * sits: a per-CPU magazine, its slab's free list, or its slab, made but
+ * not carved in this trip.  In 16-bit lanes, with S the secret, A the
+ * object's address and c the link (the index of the next object of the
+ * slab's free list, or HAKMEM_FP_END):
  *
  *   lane 3 (bits 48..63)  the marker: S's top lane, in every free word
  *   lane k, k = 0, 1, 2   S's lane k ^ A's lane k ^ c

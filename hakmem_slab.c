@@ -22,8 +22,9 @@
  * allocated with no lock held at all.
  *
  * Always-on misuse checks on free, in O(1): the SuperSlab must be the
- * cache's, the pointer must start an object, and the object must not
- * carry the free word that every free object carries (hakmem_internal.h).
+ * cache's, the pointer must start an object that was ever made, and the
+ * object must not carry the free word that every free object carries
+ * (hakmem_internal.h).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -337,8 +338,12 @@ static __always_inline bool hakmem_free_ok(struct hakmem_cache *s,
 		hakmem_bad_free(s, obj, HAKMEM_INVALID_FREE, "not the start of an object");
 		return false;
 	}
-	/* Every free object carries the tag, wherever it sits. */
-	if (unlikely(hakmem_fp_is_free(ss, READ_ONCE(*hakmem_fp(s, obj)), obj))) {
+	/*
+	 * Every free object carries the tag, wherever it sits, but for those
+	 * never made: they lie above made_end.
+	 */
+	if (unlikely((unsigned long)obj >= READ_ONCE(ss->made_end) ||
+		     hakmem_fp_is_free(ss, READ_ONCE(*hakmem_fp(s, obj)), obj))) {
 		hakmem_bad_free(s, obj, HAKMEM_DOUBLE_FREE, "double free");
 		return false;
 	}
@@ -737,8 +742,10 @@ nomem:
  *         are always at least 8-byte aligned
  * @flags: SLAB_HWCACHE_ALIGN, SLAB_POISON, SLAB_RED_ZONE,
  *         SLAB_TYPESAFE_BY_RCU; any other flag is refused
- * @ctor: constructor or NULL; runs once per object per SuperSlab, and a
- *        free object's memory is never written by hakmem
+ * @ctor: constructor or NULL; runs once per object per SuperSlab, when the
+ *        object first leaves its slab, in the allocating context (perhaps
+ *        with interrupts disabled: it must not sleep), never under the
+ *        node lock; a free object's memory is never written by hakmem
  *
  * Context: process context; may sleep.
  * Return: the cache, or NULL with a warning naming the cache and the reason.

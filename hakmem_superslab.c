@@ -478,7 +478,7 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 	gfp_t mgfp = (gfp & (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH |
 			     __GFP_MEMALLOC | __GFP_NOMEMALLOC)) | __GFP_NOWARN;
 	struct hakmem_superslab *ss;
-	unsigned int order, nr_slabs, i, j;
+	unsigned int order, nr_slabs, i;
 	struct page *page;
 	unsigned long top;
 	size_t size;
@@ -494,6 +494,7 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 	if (!ss)
 		goto out_pages;
 	ss->base = page_address(page);
+	ss->made_end = (unsigned long)ss->base;
 	/* One aligned block of pages: all its addresses share this top lane. */
 	top = (unsigned long)ss->base ^ hakmem_fp_addr(ss->base);
 	ss->fp_key = hakmem_fp_key.secret ^ top;
@@ -514,20 +515,12 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 		slab->state = HAKMEM_SLAB_FREE;
 		slab->free_head = HAKMEM_FP_END;
 		list_add_tail(&slab->list, &ss->free_slabs);
-		/*
-		 * Every object starts free, tagged; constructed once per
-		 * SuperSlab lifetime.  All outside any lock.
-		 */
-		for (j = 0; j < s->capacity; j++) {
-			void *obj = hakmem_slab_obj(s, ss, slab, j);
-
-			if (s->flags & (SLAB_RED_ZONE | SLAB_POISON))
-				hakmem_debug_init_obj(s, obj);
-			if (s->ctor)
-				s->ctor(obj);
-			*hakmem_fp(s, obj) = hakmem_free_tag(ss, obj);
-		}
 	}
+	/*
+	 * No object is touched here: each is made when its slab first carves
+	 * it (hakmem_obj_make()), so an expansion that loses its race gives
+	 * back pages nothing wrote to.
+	 */
 	if (hakmem_ss_register(ss, mgfp))
 		goto out_meta;
 	hakmem_stat(s, HAKMEM_SS_ALLOC);
@@ -707,6 +700,47 @@ static void hakmem_slab_quarantine(struct hakmem_cache *s, struct hakmem_node *n
 	}
 }
 
+/*
+ * Tag the objects of @ss from made_end up to byte @limit, none of them
+ * made: the tail of a lower slab that will not carve further (a
+ * quarantined one).  Every object below made_end carries a tag or is out.
+ */
+static void hakmem_ss_tag_gap(struct hakmem_cache *s, struct hakmem_superslab *ss,
+			      unsigned long limit)
+{
+	unsigned long mask = hakmem_slab_bytes(s) - 1;
+	unsigned long used = s->capacity * hakmem_stride(s);
+	unsigned long off = ss->made_end - (unsigned long)ss->base;
+
+	while (off < limit) {
+		if ((off & mask) >= used) {
+			off = (off | mask) + 1;	/* the next slab */
+			continue;
+		}
+		*hakmem_fp(s, ss->base + off) = hakmem_free_tag(ss, ss->base + off);
+		off += hakmem_stride(s);
+	}
+}
+
+/*
+ * Make an object its slab carves for the first time in this SuperSlab's
+ * life: its debug bytes and its tag, under the node lock.  Its constructor
+ * runs later, with the node lock dropped (hakmem_construct()).
+ */
+static void hakmem_obj_make(struct hakmem_cache *s, struct hakmem_superslab *ss,
+			    struct hakmem_slab *slab, unsigned int idx, void *obj)
+{
+	if (s->flags & (SLAB_RED_ZONE | SLAB_POISON))
+		hakmem_debug_init_obj(s, obj);
+	*hakmem_fp(s, obj) = hakmem_free_tag(ss, obj);
+	slab->made = idx + 1;
+	if ((unsigned long)obj < ss->made_end)
+		return;
+	hakmem_ss_tag_gap(s, ss, obj - ss->base);
+	/* Read locklessly by the free path: hakmem_free_ok(). */
+	WRITE_ONCE(ss->made_end, (unsigned long)obj + hakmem_stride(s));
+}
+
 /* May a link read from a free word be followed? */
 static bool hakmem_slab_link_ok(struct hakmem_slab *slab, const unsigned long *map,
 				unsigned int idx, unsigned int next)
@@ -719,7 +753,7 @@ static bool hakmem_slab_link_ok(struct hakmem_slab *slab, const unsigned long *m
 /*
  * Take one object out of a PARTIAL slab: the head of its free list, else
  * the next one not carved in this trip.  Either leaves tagged free, as a
- * magazine wants it.
+ * magazine wants it; *@fresh says it still needs its constructor.
  *
  * Every object on the free list was carved in this trip and is not out
  * (its bit is clear), and each link is checked to name such an object
@@ -730,13 +764,14 @@ static bool hakmem_slab_link_ok(struct hakmem_slab *slab, const unsigned long *m
  */
 static void *hakmem_slab_take(struct hakmem_cache *s, struct hakmem_node *n,
 			      struct hakmem_superslab *ss,
-			      struct hakmem_slab *slab)
+			      struct hakmem_slab *slab, bool *fresh)
 {
 	unsigned long *map = hakmem_slab_map(s, ss, slab);
 	unsigned int idx, next;
 	unsigned long word;
 	void *obj;
 
+	*fresh = false;
 	if (slab->free_head != HAKMEM_FP_END) {
 		idx = slab->free_head;
 		obj = hakmem_slab_obj(s, ss, slab, idx);
@@ -754,9 +789,15 @@ static void *hakmem_slab_take(struct hakmem_cache *s, struct hakmem_node *n,
 			return NULL;
 		idx = slab->carved++;
 		obj = hakmem_slab_obj(s, ss, slab, idx);
-		/* Out already, or written since it was last free. */
-		if (unlikely(test_bit(idx, map) ||
-			     !hakmem_fp_is_free(ss, *hakmem_fp(s, obj), obj))) {
+		if (unlikely(test_bit(idx, map))) {
+			hakmem_slab_quarantine(s, n, slab, obj);
+			return NULL;
+		}
+		if (idx >= slab->made) {
+			hakmem_obj_make(s, ss, slab, idx, obj);
+			*fresh = !!s->ctor;
+		} else if (unlikely(!hakmem_fp_is_free(ss, *hakmem_fp(s, obj), obj))) {
+			/* Made in an earlier trip, written since. */
 			hakmem_slab_quarantine(s, n, slab, obj);
 			return NULL;
 		}
@@ -771,23 +812,35 @@ static bool hakmem_slab_has_free(struct hakmem_cache *s, struct hakmem_slab *sla
 	return slab->free_head != HAKMEM_FP_END || slab->carved < s->capacity;
 }
 
-/* Fill @objs from the node's slabs; the node lock is held. */
+/*
+ * Fill @objs from the node's slabs; the node lock is held.  Objects that
+ * still need their constructor end up last, *@fresh of them.
+ */
 static unsigned int __hakmem_node_take(struct hakmem_cache *s,
 				       struct hakmem_node *n, void **objs,
-				       unsigned int nr)
+				       unsigned int nr, unsigned int *fresh)
 {
 	struct hakmem_superslab *ss;
 	struct hakmem_slab *slab;
-	unsigned int got = 0;
+	unsigned int got = 0, nr_fresh = 0;
+	bool new;
 	void *obj;
 
 	while (got < nr && (slab = hakmem_node_slab(s, n))) {
 		ss = hakmem_slab_ss(slab);
 		while (got < nr && hakmem_slab_has_free(s, slab)) {
-			obj = hakmem_slab_take(s, n, ss, slab);
+			obj = hakmem_slab_take(s, n, ss, slab, &new);
 			if (!obj)
 				break;
-			objs[got++] = obj;
+			if (new || !nr_fresh) {
+				nr_fresh += new;
+				objs[got++] = obj;
+				continue;
+			}
+			/* Keep the fresh ones last: the first of them moves up. */
+			objs[got] = objs[got - nr_fresh];
+			objs[got - nr_fresh] = obj;
+			got++;
 		}
 		/* PARTIAL -> FULL: off every list until an object returns. */
 		if (slab->state == HAKMEM_SLAB_PARTIAL && !hakmem_slab_has_free(s, slab)) {
@@ -797,7 +850,18 @@ static unsigned int __hakmem_node_take(struct hakmem_cache *s,
 		}
 	}
 	n->nr_inuse += got;
+	*fresh = nr_fresh;
 	return got;
+}
+
+/*
+ * Run the constructor of objects made by a take, with the node lock
+ * dropped: they are the caller's alone until it hands them on.
+ */
+static void hakmem_construct(struct hakmem_cache *s, void **objs, unsigned int nr)
+{
+	while (nr--)
+		s->ctor(objs[nr]);
 }
 
 /**
@@ -815,12 +879,13 @@ static unsigned int __hakmem_node_take(struct hakmem_cache *s,
 unsigned int hakmem_node_take(struct hakmem_cache *s, struct hakmem_node *n,
 			      void **objs, unsigned int nr)
 {
+	unsigned int got, fresh;
 	unsigned long flags;
-	unsigned int got;
 
 	spin_lock_irqsave(&n->lock, flags);
-	got = __hakmem_node_take(s, n, objs, nr);
+	got = __hakmem_node_take(s, n, objs, nr, &fresh);
 	spin_unlock_irqrestore(&n->lock, flags);
+	hakmem_construct(s, objs + got - fresh, fresh);
 	return got;
 }
 
@@ -845,9 +910,9 @@ unsigned int hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gfp,
 			      void **objs, unsigned int nr)
 {
 	struct hakmem_superslab *ss;
+	unsigned int got, fresh;
 	struct hakmem_node *n;
 	unsigned long flags;
-	unsigned int got;
 	bool lost;
 
 	ss = hakmem_ss_alloc(s, nid, gfp);
@@ -867,8 +932,9 @@ unsigned int hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gfp,
 		n->nr_slabs += ss->nr_slabs;
 		n->nr_free_slabs += ss->nr_slabs;
 	}
-	got = __hakmem_node_take(s, n, objs, nr);
+	got = __hakmem_node_take(s, n, objs, nr, &fresh);
 	spin_unlock_irqrestore(&n->lock, flags);
+	hakmem_construct(s, objs + got - fresh, fresh);
 	if (lost) {
 		hakmem_stat(s, HAKMEM_EXPAND_RACE);
 		hakmem_ss_free(s, ss);

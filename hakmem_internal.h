@@ -180,7 +180,6 @@ static_assert((PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER) / sizeof(void *) < HAKMEM_FP_
  *            out; none above it ever left (the free path refuses them)
  * @fp_key: the free words' secret with the top lane of @base folded in:
  *          hakmem_fp_addr() of an object of this SuperSlab at no cost
- * @fp_end: the same for free words with no successor
  * @list: on the node's list of SuperSlabs
  * @avail: on the node's list of SuperSlabs with FREE slabs
  * @free_slabs: FREE slabs of this SuperSlab
@@ -201,7 +200,6 @@ struct hakmem_superslab {
 	struct hakmem_cache *cache;
 	unsigned long made_end;
 	unsigned long fp_key;
-	unsigned long fp_end;
 	struct list_head list;
 	struct list_head avail;
 	struct list_head free_slabs;
@@ -315,19 +313,9 @@ struct hakmem_cache {
 	struct hakmem_node *node[];
 };
 
-/**
- * struct hakmem_fp_key - the secret behind every free word
- * @secret: 48 random bits under the 16-bit marker (hakmem_fp_key_make())
- * @end: the free word of address 0 with no successor, precomputed for the
- *       free path
- */
-struct hakmem_fp_key {
-	unsigned long secret;
-	unsigned long end;
-};
-
 extern struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
-extern struct hakmem_fp_key hakmem_fp_key;
+/* 48 random bits under the 16-bit marker: hakmem_fp_secret_make() */
+extern unsigned long hakmem_fp_secret;
 
 struct hakmem_ss_hints {
 	struct hakmem_superslab *ss[HAKMEM_SS_HINTS];
@@ -392,21 +380,22 @@ static inline unsigned long *hakmem_fp(const struct hakmem_cache *s, void *obj)
  * sits: a per-CPU magazine, its slab's free list, or its slab, made but
  * not carved in this trip.  In 16-bit lanes, with S the secret, A the
  * object's address and c the link (the index of the next object of the
- * slab's free list, or HAKMEM_FP_END):
+ * slab's free list) plus one, or 0 for none (HAKMEM_FP_END):
  *
  *   lane 3 (bits 48..63)  the marker: S's top lane, in every free word
  *   lane k, k = 0, 1, 2   S's lane k ^ A's lane k ^ c
  *
- * A change of the link changes c, which shows in all three low lanes, and
- * a change that keeps the link must keep the other lanes: no store of up
- * to four bytes anywhere in the word (a u8, u16 or u32 field written after
- * free) leaves a valid free word.  Nor does a word copied from another
- * object less than 4 GiB away: their addresses differ in lane 0 or 1 but
- * not in lane 2.
+ * so that the word of an object with no successor, as in a magazine, is
+ * just S ^ A.  A change of the link changes c, which shows in all three
+ * low lanes, and a change that keeps the link must keep the other lanes:
+ * no store of up to four bytes anywhere in the word (a u8, u16 or u32
+ * field written after free) leaves a valid free word.  Nor does a word
+ * copied from another object less than 4 GiB away: their addresses differ
+ * in lane 0 or 1 but not in lane 2.
  *
  * The marker's top byte is 0x80..0xef and not the top byte of
  * LIST_POISON1; its low byte is neither 0x00, 0xff nor the top byte
- * (hakmem_fp_key_make()).  So no integer from -2^56 to 2^56 (top byte
+ * (hakmem_fp_secret_make()).  So no integer from -2^56 to 2^56 (top byte
  * 0x00 or 0xff), no user or kernel pointer, no ASCII text, no list poison
  * and no repeated-byte pattern is ever a free word, whatever the secret:
  * freeing an object that holds one is never mistaken for a double free.
@@ -421,28 +410,32 @@ static __always_inline unsigned long hakmem_fp_addr(const void *obj)
 }
 
 /*
- * Is @x, a free word with the secret and the address taken out, one link
- * in each of the three low lanes and 0 in the top one?
+ * Is @x, a free word with the secret and the address taken out, one value
+ * c in each of the three low lanes and 0 in the top one?
  */
 static __always_inline bool hakmem_fp_lanes_ok(unsigned long x)
 {
 	return (x >> 16) == lower_32_bits(x);
 }
 
-/* The free word of @obj under @key, whose free-list successor is @next. */
-static inline unsigned long __hakmem_free_word(const struct hakmem_fp_key *key,
-					       const void *obj, unsigned int next)
+/* A link as the lanes carry it: index i as i + 1, HAKMEM_FP_END as 0. */
+static inline unsigned long hakmem_fp_link(unsigned int next)
 {
-	return key->secret ^ hakmem_fp_addr(obj) ^ next * HAKMEM_FP_LANES;
+	return (next + 1) & HAKMEM_FP_IDX_MASK;
 }
 
-/* Is @word a free word of @obj under @key, with any successor? */
-static __always_inline bool __hakmem_fp_is_free(const struct hakmem_fp_key *key,
+/* The free word of @obj under @secret, whose free-list successor is @next. */
+static inline unsigned long __hakmem_free_word(unsigned long secret,
+					       const void *obj, unsigned int next)
+{
+	return secret ^ hakmem_fp_addr(obj) ^ hakmem_fp_link(next) * HAKMEM_FP_LANES;
+}
+
+/* Is @word a free word of @obj under @secret, with any successor? */
+static __always_inline bool __hakmem_fp_is_free(unsigned long secret,
 						unsigned long word, const void *obj)
 {
-	unsigned long x = word ^ key->secret ^ hakmem_fp_addr(obj);
-
-	return hakmem_fp_lanes_ok(x);
+	return hakmem_fp_lanes_ok(word ^ secret ^ hakmem_fp_addr(obj));
 }
 
 /*
@@ -452,14 +445,14 @@ static __always_inline bool __hakmem_fp_is_free(const struct hakmem_fp_key *key,
 static inline unsigned long hakmem_free_word(const struct hakmem_superslab *ss,
 					     const void *obj, unsigned int next)
 {
-	return ss->fp_key ^ (unsigned long)obj ^ next * HAKMEM_FP_LANES;
+	return ss->fp_key ^ (unsigned long)obj ^ hakmem_fp_link(next) * HAKMEM_FP_LANES;
 }
 
 /* The free word with no successor, as objects in a magazine carry it. */
 static __always_inline unsigned long hakmem_free_tag(const struct hakmem_superslab *ss,
 						     const void *obj)
 {
-	return ss->fp_end ^ (unsigned long)obj;
+	return ss->fp_key ^ (unsigned long)obj;
 }
 
 static __always_inline bool hakmem_fp_is_free(const struct hakmem_superslab *ss,
@@ -472,7 +465,7 @@ static __always_inline bool hakmem_fp_is_free(const struct hakmem_superslab *ss,
 static inline unsigned int hakmem_fp_next(const struct hakmem_superslab *ss,
 					  unsigned long word, const void *obj)
 {
-	return (word ^ ss->fp_key ^ (unsigned long)obj) & HAKMEM_FP_IDX_MASK;
+	return ((word ^ ss->fp_key ^ (unsigned long)obj) - 1) & HAKMEM_FP_IDX_MASK;
 }
 
 /**
@@ -623,7 +616,7 @@ static inline void hakmem_stat(struct hakmem_cache *s,
 int hakmem_layout_init(struct hakmem_layout *l, unsigned int size,
 		       unsigned int align, slab_flags_t flags, bool has_ctor);
 unsigned int hakmem_pick_slab_order(unsigned int stride);
-void hakmem_fp_key_make(struct hakmem_fp_key *key, u64 raw);
+unsigned long hakmem_fp_secret_make(u64 raw);
 int hakmem_ss_registry_init(void);
 void hakmem_ss_registry_exit(void);
 void hakmem_node_init(struct hakmem_node *n, int nid);

@@ -47,8 +47,8 @@
 
 struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
 EXPORT_SYMBOL_NS_GPL(hakmem_ss_dir, HAKMEM_INTERNAL);
-struct hakmem_fp_key hakmem_fp_key __read_mostly;
-EXPORT_SYMBOL_NS_GPL(hakmem_fp_key, HAKMEM_INTERNAL);
+unsigned long hakmem_fp_secret __read_mostly;
+EXPORT_SYMBOL_NS_GPL(hakmem_fp_secret, HAKMEM_INTERNAL);
 DEFINE_PER_CPU(struct hakmem_ss_hints, hakmem_ss_hints);
 static DEFINE_IDA(hakmem_ss_ida);
 static DEFINE_SPINLOCK(hakmem_ss_dir_lock);
@@ -199,8 +199,7 @@ unsigned int hakmem_pick_slab_order(unsigned int stride)
 /* --- the free words' secret and the SuperSlab registry ------------------ */
 
 /**
- * hakmem_fp_key_make() - the secret of the free words, from random bits
- * @key: filled in
+ * hakmem_fp_secret_make() - the secret of the free words, from random bits
  * @raw: 64 random bits
  *
  * The low 48 bits of @raw are taken as they are; the top 16 choose the
@@ -209,8 +208,10 @@ unsigned int hakmem_pick_slab_order(unsigned int stride)
  * byte neither 0x00, 0xff nor the top byte.  Whatever @raw, no integer
  * from -2^56 to 2^56, no pointer, text, list poison or repeated-byte
  * pattern is a free word.
+ *
+ * Return: the secret.
  */
-void hakmem_fp_key_make(struct hakmem_fp_key *key, u64 raw)
+unsigned long hakmem_fp_secret_make(u64 raw)
 {
 	unsigned int poison = (unsigned long)LIST_POISON1 >> 56;
 	bool skip = poison >= 0x80 && poison <= 0xef;
@@ -222,14 +223,13 @@ void hakmem_fp_key_make(struct hakmem_fp_key *key, u64 raw)
 	lo = 1 + (unsigned int)(raw >> 48 & 0xff) % 0xfd;
 	if (lo >= hi)
 		lo++;
-	key->secret = (raw & GENMASK_ULL(47, 0)) | (u64)(hi << 8 | lo) << 48;
-	key->end = __hakmem_free_word(key, NULL, HAKMEM_FP_END);
+	return (raw & GENMASK_ULL(47, 0)) | (u64)(hi << 8 | lo) << 48;
 }
-EXPORT_SYMBOL_NS_GPL(hakmem_fp_key_make, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_fp_secret_make, HAKMEM_INTERNAL);
 
 int hakmem_ss_registry_init(void)
 {
-	hakmem_fp_key_make(&hakmem_fp_key, get_random_u64());
+	hakmem_fp_secret = hakmem_fp_secret_make(get_random_u64());
 	return 0;
 }
 
@@ -497,8 +497,7 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 	ss->made_end = (unsigned long)ss->base;
 	/* One aligned block of pages: all its addresses share this top lane. */
 	top = (unsigned long)ss->base ^ hakmem_fp_addr(ss->base);
-	ss->fp_key = hakmem_fp_key.secret ^ top;
-	ss->fp_end = hakmem_fp_key.end ^ top;
+	ss->fp_key = hakmem_fp_secret ^ top;
 	ss->cache = s;
 	ss->nid = page_to_nid(page);
 	ss->order = order;

@@ -715,9 +715,10 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 	if (WARN_ON(nid < 0 || nid >= hk_nr_nodes))
 		return NULL;
 	n = 1UL << order;
-	if (hk_page_should_fail(order))
+	/* __GFP_NOFAIL: the kernel's page allocator loops until it has pages. */
+	if (!(gfp & __GFP_NOFAIL) && hk_page_should_fail(order))
 		goto fail;
-	if (hk_page_limit >= 0 &&
+	if (hk_page_limit >= 0 && !(gfp & __GFP_NOFAIL) &&
 	    __atomic_add_fetch(&hk_pages_total_in_use, 0, __ATOMIC_RELAXED) + (long)n > hk_page_limit)
 		goto fail;
 	for (tries = 0; tries < hk_nr_nodes && !page; tries++) {
@@ -885,7 +886,7 @@ void *__hk_kmalloc(size_t size, gfp_t gfp, int node)
 		return NULL;
 	}
 	left = __atomic_load_n(&hk_kmalloc_fail_after, __ATOMIC_RELAXED);
-	while (left >= 0) {
+	while (left >= 0 && !(gfp & __GFP_NOFAIL)) {
 		if (left == 0)
 			return NULL;
 		if (__atomic_compare_exchange_n(&hk_kmalloc_fail_after, &left, left - 1, false,
@@ -2722,6 +2723,7 @@ __attribute__((constructor(101))) static void hk_runtime_init(void)
 #endif
 	hk_debug_fill = hk_env_long("HK_DEBUG_FILL", hk_debug_fill);
 	init_on_alloc.enabled = hk_env_long("HK_INIT_ON_ALLOC", 0) != 0;
+	init_on_free.enabled = hk_env_long("HK_INIT_ON_FREE", 0) != 0;
 	hk_random_seed(hk_env_long("HK_SEED", (long)ktime_get_ns()));
 	hk_cpu_online_bits = hk_nr_cpus == 64 ? ~0UL : (1UL << hk_nr_cpus) - 1;
 	for (c = 0; c < hk_nr_cpus; c++) {

@@ -111,7 +111,7 @@ static inline void prandom_bytes_state(struct rnd_state *st, void *buf, size_t n
 		*p++ = (u8)prandom_u32_state(st);
 }
 
-/* ---- init_on_alloc / init_on_free (env HK_INIT_ON_ALLOC) ------------------ */
+/* ---- init_on_alloc / init_on_free (env HK_INIT_ON_ALLOC, HK_INIT_ON_FREE) - */
 DECLARE_STATIC_KEY_FALSE(init_on_alloc);
 DECLARE_STATIC_KEY_FALSE(init_on_free);
 #define DECLARE_STATIC_KEY_MAYBE(cfg, name)	DECLARE_STATIC_KEY_FALSE(name)

@@ -134,15 +134,48 @@ unsigned long hakmem_stat_sum(struct hakmem_cache *s, enum hakmem_stat_item item
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_stat_sum, HAKMEM_INTERNAL);
 
-/* As the slab allocator decides for init_on_alloc and __GFP_ZERO. */
-static __always_inline bool hakmem_want_zero(struct hakmem_cache *s, gfp_t gfp)
+/*
+ * Zero an object going out?  The slab allocator's rule exactly
+ * (slab_want_init_on_alloc()): init_on_alloc zeroes every object, except
+ * that a constructor's state is never wiped, and that objects an RCU
+ * reader may still see (SLAB_TYPESAFE_BY_RCU) or whose poison is checked
+ * (SLAB_POISON) are zeroed only when __GFP_ZERO asks.  With init_on_alloc
+ * off, the static key costs nothing and __GFP_ZERO alone decides.
+ */
+static __always_inline bool hakmem_want_init_on_alloc(struct hakmem_cache *s,
+						      gfp_t gfp)
 {
 	if (static_branch_maybe(CONFIG_INIT_ON_ALLOC_DEFAULT_ON, &init_on_alloc)) {
 		if (s->ctor)
+			return false;
+		if (s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON))
 			return gfp & __GFP_ZERO;
 		return true;
 	}
 	return gfp & __GFP_ZERO;
+}
+
+/*
+ * Zero an object coming back?  slab_want_init_on_free(): with init_on_free,
+ * every object but those whose content must survive while free (a
+ * constructor's state, what an RCU reader sees, the poison pattern).
+ */
+static __always_inline bool hakmem_want_init_on_free(struct hakmem_cache *s)
+{
+	if (static_branch_maybe(CONFIG_INIT_ON_FREE_DEFAULT_ON, &init_on_free))
+		return !(s->ctor || (s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON)));
+	return false;
+}
+
+/*
+ * init_on_free wipes a checked object's bytes before the free path tags
+ * it; the tag is cleared again on the way out, so the object leaves all
+ * zero.  Red zones lie past the object and keep their pattern.
+ */
+static __always_inline void hakmem_init_on_free(struct hakmem_cache *s, void *obj)
+{
+	if (hakmem_want_init_on_free(s))
+		memset(obj, 0, s->layout.object_size);
 }
 
 /* Hand an object to its user: clear its free tag, arm debug bytes, zero. */
@@ -152,7 +185,7 @@ static __always_inline void *hakmem_obj_out(struct hakmem_cache *s, void *obj,
 	*hakmem_fp(s, obj) = 0;
 	if (unlikely(s->flags & (SLAB_RED_ZONE | SLAB_POISON)))
 		hakmem_debug_alloc(s, obj);
-	if (hakmem_want_zero(s, gfp))
+	if (hakmem_want_init_on_alloc(s, gfp))
 		memset(obj, 0, s->layout.object_size);
 	kmemleak_alloc_recursive(obj, s->layout.object_size, 1, s->flags, gfp);
 	return obj;
@@ -410,6 +443,7 @@ static __always_inline void hakmem_free_one(struct hakmem_cache *s,
 
 	if (unlikely(!hakmem_free_ok(s, ss, obj)))
 		return;
+	hakmem_init_on_free(s, obj);
 	pc = this_cpu_ptr(s->pcp);
 	if (hakmem_free_push(s, pc, numa_mem_id(), ss, obj))
 		pc->stat[HAKMEM_FREE_HIT]++;
@@ -516,8 +550,10 @@ void hakmem_cache_free_bulk(struct hakmem_cache *cache, size_t nr, void **objs)
 		if (!objs[i])
 			continue;
 		ss = hakmem_obj_to_ss_hinted(objs[i]);
-		if (hakmem_free_ok(cache, ss, objs[i]))
-			hits += hakmem_free_push(cache, pc, nid, ss, objs[i]);
+		if (!hakmem_free_ok(cache, ss, objs[i]))
+			continue;
+		hakmem_init_on_free(cache, objs[i]);
+		hits += hakmem_free_push(cache, pc, nid, ss, objs[i]);
 	}
 	pc->stat[HAKMEM_FREE_HIT] += hits;
 	local_unlock_irqrestore(&cache->pcp->lock, flags);

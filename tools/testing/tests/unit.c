@@ -338,10 +338,11 @@ TEST(ctor_state_preserved)
 	calls = hk_ctor_count;
 	CHECK(calls >= 300);
 	CHECK(calls <= hk_cache_ss(s) * (s->capacity << HAKMEM_SS_SLABS_SHIFT));
-	/* __GFP_ZERO on a ctor cache still zeroes */
+	/* __GFP_ZERO on a ctor cache zeroes, unless init_on_alloc (as SLUB) */
 	o[0] = hakmem_cache_alloc(s, GFP_KERNEL | __GFP_ZERO);
 	REQUIRE(o[0]);
-	CHECK(!memchr_inv(o[0], 0, sizeof(*o[0])));
+	if (!static_branch_unlikely(&init_on_alloc))
+		CHECK(!memchr_inv(o[0], 0, sizeof(*o[0])));
 	hk_ctor(o[0]);
 	hakmem_cache_free(s, o[0]);
 	hakmem_cache_destroy(s);
@@ -1237,4 +1238,132 @@ TEST(free_into_quarantined_slab_tail)
 	hakmem_drain_all(s);
 	CHECK_EQ(hk_cache_inuse(s), 0);
 	hakmem_cache_destroy(s);
+}
+
+/* ---- init_on_alloc / init_on_free: the slab allocator's rules -------------- */
+
+/* mm/slab.h, slab_want_init_on_alloc() and slab_want_init_on_free(), 6.12. */
+static bool hk_ref_init_on_alloc(struct hakmem_cache *s, gfp_t gfp)
+{
+	if (static_branch_unlikely(&init_on_alloc)) {
+		if (s->ctor)
+			return false;
+		if (s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON))
+			return gfp & __GFP_ZERO;
+		return true;
+	}
+	return gfp & __GFP_ZERO;
+}
+
+static bool hk_ref_init_on_free(struct hakmem_cache *s)
+{
+	if (static_branch_unlikely(&init_on_free))
+		return !(s->ctor || (s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON)));
+	return false;
+}
+
+/* The free word inside the object, if it is there: hakmem's, not the user's. */
+static bool hk_is_free_word(struct hakmem_cache *s, unsigned int i)
+{
+	return i >= s->layout.fp_offset && i < s->layout.fp_offset + sizeof(long);
+}
+
+enum hk_want { HK_WANT_ZERO, HK_WANT_PATTERN, HK_WANT_POISON };
+
+/* Every byte of the object as @want says, the free word aside. */
+static void hk_check_bytes(struct hakmem_cache *s, const u8 *p, enum hk_want want,
+			   u8 pat, const char *when)
+{
+	unsigned int i, n = s->layout.object_size, bad = 0;
+
+	for (i = 0; i < n; i++) {
+		u8 e = want == HK_WANT_ZERO ? 0 : want == HK_WANT_PATTERN ? pat :
+		       i == n - 1 ? POISON_END : POISON_FREE;
+
+		if (!hk_is_free_word(s, i) && p[i] != e && !bad++)
+			fprintf(stderr, "  %s: cache %s (ctor %d flags %#lx) init_on_alloc %d init_on_free %d: byte %u is %#x, want %#x\n",
+				when, s->name, !!s->ctor, (unsigned long)s->flags,
+				init_on_alloc.enabled, init_on_free.enabled, i, p[i], e);
+	}
+	CHECK_EQ(bad, 0);
+}
+
+static void hk_set_ctor(void *p)
+{
+	memset(p, 0xc7, 64);
+}
+
+/*
+ * One object through free and allocation again (LIFO: the same object),
+ * the bytes checked at both points against the slab allocator's rules.
+ */
+static void hk_init_on_one(struct hakmem_cache *s, bool tiny, gfp_t gfp)
+{
+	unsigned int size = s->layout.object_size;
+	const u8 pat = 0x5a;
+	u8 *p, *q;
+
+	p = tiny ? hakmem_alloc(size, GFP_KERNEL) : hakmem_cache_alloc(s, GFP_KERNEL);
+	REQUIRE(p);
+	memset(p, pat, size);
+	if (tiny)
+		hakmem_free(p);
+	else
+		hakmem_cache_free(s, p);
+	/* Free memory, as an RCU reader or hakmem itself may see it. */
+	hk_check_bytes(s, p, hk_ref_init_on_free(s) ? HK_WANT_ZERO :
+			     s->flags & SLAB_POISON ? HK_WANT_POISON : HK_WANT_PATTERN,
+		       pat, "after free");
+	if (s->flags & SLAB_RED_ZONE)
+		CHECK(!memchr_inv(p + s->layout.red_offset, HAKMEM_RED_INACTIVE, s->layout.red_len));
+	q = tiny ? hakmem_alloc(size, gfp) : hakmem_cache_alloc(s, gfp);
+	REQUIRE(q == p);
+	hk_check_bytes(s, q, hk_ref_init_on_alloc(s, gfp) || hk_ref_init_on_free(s) ? HK_WANT_ZERO :
+			     s->flags & SLAB_POISON ? HK_WANT_POISON : HK_WANT_PATTERN,
+		       pat, gfp & __GFP_ZERO ? "after alloc with __GFP_ZERO" : "after alloc");
+	if (s->flags & SLAB_RED_ZONE)
+		CHECK(!memchr_inv(q + s->layout.red_offset, HAKMEM_RED_ACTIVE, s->layout.red_len));
+	if (tiny)
+		hakmem_free(q);
+	else
+		hakmem_cache_free(s, q);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_CORRUPTION), 0);
+}
+
+TEST(init_on_alloc_and_free_follow_the_slab_allocator)
+{
+	static const struct { unsigned int size; slab_flags_t flags; bool ctor; } kinds[] = {
+		{ 64, 0, false },
+		{ 24, 0, false },
+		{ 64, 0, true },
+		{ 64, SLAB_TYPESAFE_BY_RCU, false },
+		{ 64, SLAB_TYPESAFE_BY_RCU, true },
+		{ 64, SLAB_POISON, false },
+		{ 40, SLAB_RED_ZONE, false },
+		{ 4, SLAB_RED_ZONE, false },
+		{ 64, SLAB_POISON | SLAB_RED_ZONE, false },
+	};
+	struct hakmem_cache *s[ARRAY_SIZE(kinds)];
+	unsigned int k, mode;
+
+	hk_bind(0);
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		s[k] = hakmem_cache_create("t-init-on", kinds[k].size, 0, kinds[k].flags,
+					   kinds[k].ctor ? hk_set_ctor : NULL);
+		REQUIRE(s[k]);
+	}
+	for (mode = 0; mode < 8; mode++) {
+		gfp_t gfp = GFP_KERNEL | (mode & 4 ? __GFP_ZERO : 0);
+
+		init_on_alloc.enabled = mode & 1;
+		init_on_free.enabled = mode & 2;
+		for (k = 0; k < ARRAY_SIZE(kinds); k++)
+			hk_init_on_one(s[k], false, gfp);
+		hk_init_on_one(hakmem_tiny_cache(64), true, gfp);
+		hk_init_on_one(hakmem_tiny_cache(8), true, gfp);
+	}
+	init_on_alloc.enabled = false;
+	init_on_free.enabled = false;
+	for (k = 0; k < ARRAY_SIZE(kinds); k++)
+		hakmem_cache_destroy(s[k]);
 }

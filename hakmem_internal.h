@@ -635,6 +635,7 @@ unsigned long hakmem_node_report_live(struct hakmem_cache *s,
 void hakmem_node_release_all(struct hakmem_cache *s, struct hakmem_node *n);
 bool hakmem_should_fail_page(gfp_t gfp, unsigned int order);
 struct fault_attr *hakmem_fault_attr(void);
+struct fault_attr *hakmem_fault_meta_attr(void);
 
 /* hakmem_slab.c */
 unsigned long hakmem_stat_sum(struct hakmem_cache *s, enum hakmem_stat_item item);

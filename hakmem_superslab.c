@@ -65,6 +65,7 @@ static DEFINE_SPINLOCK(hakmem_ss_dir_lock);
 
 #ifdef CONFIG_FAULT_INJECTION
 static DECLARE_FAULT_ATTR(hakmem_fail_page_attr);
+static DECLARE_FAULT_ATTR(hakmem_fail_meta_attr);
 
 /**
  * hakmem_should_fail_page() - fault injection point of every page allocation
@@ -83,11 +84,25 @@ bool hakmem_should_fail_page(gfp_t gfp, unsigned int order)
 	return should_fail(&hakmem_fail_page_attr, PAGE_SIZE << order);
 }
 
+/*
+ * The fault injection point of a SuperSlab's metadata: its descriptor,
+ * its registry id and registry chunk.  Like the page allocator's and
+ * failslab, never for __GFP_NOFAIL.
+ */
+static bool hakmem_should_fail_meta(gfp_t gfp)
+{
+	if (gfp & __GFP_NOFAIL)
+		return false;
+	return should_fail(&hakmem_fail_meta_attr, 1);
+}
+
 void hakmem_fault_debugfs(struct dentry *parent)
 {
 	/* One line per injected failure, no stack: tests inject hundreds. */
 	hakmem_fail_page_attr.verbose = 1;
 	fault_create_debugfs_attr("fail_page", parent, &hakmem_fail_page_attr);
+	hakmem_fail_meta_attr.verbose = 1;
+	fault_create_debugfs_attr("fail_meta", parent, &hakmem_fail_meta_attr);
 }
 
 /**
@@ -103,8 +118,27 @@ struct fault_attr *hakmem_fault_attr(void)
 	return &hakmem_fail_page_attr;
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_fault_attr, HAKMEM_INTERNAL);
+
+/**
+ * hakmem_fault_meta_attr() - the fault attributes of hakmem's metadata allocations
+ *
+ * The SuperSlab descriptor, the registry id and the registry chunk; users
+ * have the same attributes in /sys/kernel/debug/hakmem/fail_meta.
+ *
+ * Return: the attributes.
+ */
+struct fault_attr *hakmem_fault_meta_attr(void)
+{
+	return &hakmem_fail_meta_attr;
+}
+EXPORT_SYMBOL_NS_GPL(hakmem_fault_meta_attr, HAKMEM_INTERNAL);
 #else
 bool hakmem_should_fail_page(gfp_t gfp, unsigned int order)
+{
+	return false;
+}
+
+static bool hakmem_should_fail_meta(gfp_t gfp)
 {
 	return false;
 }
@@ -251,6 +285,8 @@ static int hakmem_ss_register(struct hakmem_superslab *ss, gfp_t gfp)
 	unsigned long flags;
 	int id;
 
+	if (hakmem_should_fail_meta(gfp))
+		return -ENOMEM;
 	id = ida_alloc_max(&hakmem_ss_ida, HAKMEM_SS_MAX_ID - 1, gfp);
 	if (id < 0)
 		return id;
@@ -258,7 +294,9 @@ static int hakmem_ss_register(struct hakmem_superslab *ss, gfp_t gfp)
 	/* Pairs with the release below: the chunk's zeroes are visible. */
 	chunk = smp_load_acquire(&hakmem_ss_dir[dir]);
 	if (!chunk) {
-		fresh = kzalloc(PAGE_SIZE, gfp);
+		fresh = NULL;
+		if (!hakmem_should_fail_meta(gfp))
+			fresh = kzalloc(PAGE_SIZE, gfp);
 		if (!fresh) {
 			ida_free(&hakmem_ss_ida, id);
 			return -ENOMEM;
@@ -427,6 +465,14 @@ static void hakmem_ss_free(struct hakmem_cache *s, struct hakmem_superslab *ss)
 	call_rcu(&ss->rcu, hakmem_ss_free_rcu);
 }
 
+/* The attempt of hakmem_ss_pages() after which it gives up. */
+static bool hakmem_ss_last_try(struct hakmem_cache *s, unsigned int order,
+			       gfp_t gfp, gfp_t pgfp)
+{
+	return order == s->slab_order &&
+	       (pgfp & __GFP_THISNODE) == (gfp & __GFP_THISNODE);
+}
+
 static struct page *hakmem_ss_pages(struct hakmem_cache *s, int nid, gfp_t gfp,
 				    unsigned int *orderp)
 {
@@ -446,8 +492,15 @@ static struct page *hakmem_ss_pages(struct hakmem_cache *s, int nid, gfp_t gfp,
 		g = pgfp;
 		/* The preferred order is a wish: no hard reclaim, no warning. */
 		if (order > s->slab_order)
-			g = (g | __GFP_NOWARN | __GFP_NORETRY) & ~__GFP_NOFAIL;
-		if (order > 1)
+			g |= __GFP_NOWARN | __GFP_NORETRY;
+		/*
+		 * __GFP_NOFAIL goes with the last attempt only, one slab on any
+		 * node the caller allows: the earlier ones must be free to fail.
+		 * Like the slab allocator at its minimum order, that may be
+		 * order 2 or 3 for a large object, which the page allocator
+		 * serves with a warning when it has to try hard.
+		 */
+		if (!hakmem_ss_last_try(s, order, gfp, pgfp))
 			g &= ~__GFP_NOFAIL;
 		page = NULL;
 		if (!hakmem_should_fail_page(g, order))
@@ -476,7 +529,8 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 						gfp_t gfp)
 {
 	gfp_t mgfp = (gfp & (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH |
-			     __GFP_MEMALLOC | __GFP_NOMEMALLOC)) | __GFP_NOWARN;
+			     __GFP_MEMALLOC | __GFP_NOMEMALLOC |
+			     __GFP_NOFAIL)) | __GFP_NOWARN;
 	struct hakmem_superslab *ss;
 	unsigned int order, nr_slabs, i;
 	struct page *page;
@@ -489,8 +543,10 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 	nr_slabs = 1U << (order - s->slab_order);
 	size = struct_size(ss, slabs, nr_slabs);
 	size = ALIGN(size, sizeof(unsigned long));
-	ss = kzalloc_node(size + nr_slabs * s->map_longs * sizeof(unsigned long),
-			  mgfp, page_to_nid(page));
+	ss = NULL;
+	if (!hakmem_should_fail_meta(mgfp))
+		ss = kzalloc_node(size + nr_slabs * s->map_longs * sizeof(unsigned long),
+				  mgfp, page_to_nid(page));
 	if (!ss)
 		goto out_pages;
 	ss->base = page_address(page);

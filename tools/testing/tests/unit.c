@@ -1367,3 +1367,67 @@ TEST(init_on_alloc_and_free_follow_the_slab_allocator)
 	for (k = 0; k < ARRAY_SIZE(kinds); k++)
 		hakmem_cache_destroy(s[k]);
 }
+
+/* ---- __GFP_NOFAIL: never NULL ------------------------------------------------ */
+
+/*
+ * Every page and kmalloc() allocation that may fail does: a __GFP_NOFAIL
+ * caller still gets its object, from any cache order (order-0, order-2 and
+ * order-3 slabs), through every entry point.
+ */
+TEST(nofail_never_returns_null)
+{
+	static const unsigned int sizes[] = { 64, 1000, 5000, 10000 };
+	const gfp_t nofail = GFP_KERNEL | __GFP_NOFAIL;
+	struct hakmem_cache *s;
+	unsigned int i, k, nr, nulls;
+	void **objs, *p;
+	int nid;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		s = hakmem_cache_create("t-nofail", sizes[i], 0, 0, NULL);
+		REQUIRE(s);
+		nr = 3 * (s->capacity << HAKMEM_SS_SLABS_SHIFT) + 1;
+		objs = calloc(nr, sizeof(void *));
+		REQUIRE(objs);
+		hk_page_fail_set(0, 0);
+		hk_kmalloc_fail_set(0);
+		/* The failures are real for everyone else. */
+		CHECK(hakmem_cache_alloc(s, GFP_KERNEL | __GFP_NOWARN) == NULL);
+		for (k = 0, nulls = 0; k < nr; k++) {
+			objs[k] = hakmem_cache_alloc(s, nofail);
+			nulls += !objs[k];
+		}
+		CHECK_EQ(nulls, 0);
+		hakmem_cache_free_bulk(s, nr, objs);
+		hakmem_cache_shrink(s);
+		CHECK_EQ(hakmem_cache_alloc_bulk(s, nofail, nr, objs), nr);
+		hakmem_cache_free_bulk(s, nr, objs);
+		hakmem_cache_shrink(s);
+		for_each_online_node(nid) {
+			p = hakmem_cache_alloc_node(s, nofail, nid);
+			CHECK(p != NULL);
+			hakmem_cache_free(s, p);
+			hakmem_cache_shrink(s);
+		}
+		hk_page_fail_set(-1, 0);
+		hk_kmalloc_fail_set(-1);
+		free(objs);
+		hakmem_cache_destroy(s);
+	}
+	/* hakmem_alloc(): a tiny class grows the same way. */
+	hk_page_fail_set(0, 0);
+	hk_kmalloc_fail_set(0);
+	objs = calloc(4096, sizeof(void *));
+	REQUIRE(objs);
+	for (k = 0, nulls = 0; k < 4096; k++) {
+		objs[k] = hakmem_alloc(256, nofail);
+		nulls += !objs[k];
+	}
+	CHECK_EQ(nulls, 0);
+	hk_page_fail_set(-1, 0);
+	hk_kmalloc_fail_set(-1);
+	for (k = 0; k < 4096; k++)
+		hakmem_free(objs[k]);
+	free(objs);
+}

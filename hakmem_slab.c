@@ -191,6 +191,29 @@ static __always_inline void *hakmem_obj_out(struct hakmem_cache *s, void *obj,
 	return obj;
 }
 
+/*
+ * gfp flags a hakmem cache cannot honour.  hakmem_alloc() passes the first
+ * two to kmalloc(), which charges __GFP_ACCOUNT to the memcg and serves
+ * GFP_DMA from ZONE_DMA.  The cache API refuses them: a cache's SuperSlabs
+ * are neither charged nor in ZONE_DMA (the slab allocator has the cache
+ * flags SLAB_ACCOUNT and SLAB_CACHE_DMA for that, which hakmem refuses).
+ * __GFP_DMA32 and __GFP_HIGHMEM are the slab allocator's GFP_SLAB_BUG_MASK:
+ * kmalloc() strips them with a warning and returns ordinary memory; hakmem
+ * refuses them everywhere rather than give a 32-bit device memory it
+ * cannot reach.
+ */
+#define HAKMEM_GFP_KMALLOC	(__GFP_ACCOUNT | __GFP_DMA)
+#define HAKMEM_GFP_INVALID	(__GFP_DMA32 | __GFP_HIGHMEM)
+#define HAKMEM_GFP_REFUSED	(HAKMEM_GFP_KMALLOC | HAKMEM_GFP_INVALID)
+
+static noinline __cold void *hakmem_gfp_refused(const char *name, gfp_t gfp, gfp_t bad)
+{
+	bad &= gfp;
+	pr_warn_ratelimited("cache %s: refused: gfp %pGg: %pGg not supported\n",
+			    name, &gfp, &bad);
+	return NULL;
+}
+
 static void hakmem_oom(struct hakmem_cache *s, gfp_t gfp)
 {
 	if (!(gfp & __GFP_NOWARN))
@@ -313,14 +336,19 @@ static __always_inline void *__hakmem_cache_alloc(struct hakmem_cache *s,
 /**
  * hakmem_cache_alloc - allocate an object from a hakmem cache
  * @cache: the cache
- * @gfp: allocation flags; GFP_ATOMIC and GFP_NOWAIT never sleep
+ * @gfp: allocation flags; GFP_ATOMIC and GFP_NOWAIT never sleep;
+ *       __GFP_ACCOUNT, GFP_DMA, GFP_DMA32 and __GFP_HIGHMEM are refused
+ *       (NULL and a warning naming the cache, even with __GFP_NOFAIL)
  *
  * Context: any context the flags allow; GFP_KERNEL may sleep, only in the
  * page allocator.
- * Return: an object, or NULL if no memory could be had.
+ * Return: an object, or NULL if no memory could be had (never with
+ * __GFP_NOFAIL) or @gfp was refused.
  */
 void *hakmem_cache_alloc(struct hakmem_cache *cache, gfp_t gfp)
 {
+	if (unlikely(gfp & HAKMEM_GFP_REFUSED))
+		return hakmem_gfp_refused(cache->dbg_name, gfp, HAKMEM_GFP_REFUSED);
 	return __hakmem_cache_alloc(cache, gfp, NUMA_NO_NODE);
 }
 EXPORT_SYMBOL_GPL(hakmem_cache_alloc);
@@ -340,6 +368,8 @@ EXPORT_SYMBOL_GPL(hakmem_cache_alloc);
  */
 void *hakmem_cache_alloc_node(struct hakmem_cache *cache, gfp_t gfp, int node)
 {
+	if (unlikely(gfp & HAKMEM_GFP_REFUSED))
+		return hakmem_gfp_refused(cache->dbg_name, gfp, HAKMEM_GFP_REFUSED);
 	return __hakmem_cache_alloc(cache, gfp, node);
 }
 EXPORT_SYMBOL_GPL(hakmem_cache_alloc_node);
@@ -494,6 +524,10 @@ int hakmem_cache_alloc_bulk(struct hakmem_cache *cache, gfp_t gfp, size_t nr,
 	might_alloc(gfp);
 	if (!nr)
 		return 0;
+	if (unlikely(gfp & HAKMEM_GFP_REFUSED)) {
+		hakmem_gfp_refused(cache->dbg_name, gfp, HAKMEM_GFP_REFUSED);
+		return 0;
+	}
 	local_lock_irqsave(&cache->pcp->lock, flags);
 	pc = this_cpu_ptr(cache->pcp);
 	hit = min_t(size_t, pc->count, nr);
@@ -868,6 +902,22 @@ struct hakmem_cache *hakmem_tiny_cache(size_t size)
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_tiny_cache, HAKMEM_INTERNAL);
 
+/*
+ * What the tiny classes do not serve: size 0; sizes above them and the
+ * gfp flags only kmalloc() honours go to kmalloc(); HAKMEM_GFP_INVALID is
+ * refused.
+ */
+static noinline void *hakmem_alloc_other(size_t size, gfp_t gfp, int node)
+{
+	if (!size)
+		return ZERO_SIZE_PTR;
+	if (unlikely(gfp & HAKMEM_GFP_INVALID))
+		return hakmem_gfp_refused(size <= HAKMEM_MAX_TINY_SIZE ?
+					  hakmem_tiny_cache(size)->dbg_name : "hakmem_alloc",
+					  gfp, HAKMEM_GFP_INVALID);
+	return kmalloc_node(size, gfp, node);
+}
+
 /**
  * hakmem_alloc_node - allocate memory on a node, like kmalloc_node()
  * @size: bytes wanted
@@ -875,17 +925,20 @@ EXPORT_SYMBOL_NS_GPL(hakmem_tiny_cache, HAKMEM_INTERNAL);
  * @node: the node, or NUMA_NO_NODE
  *
  * Sizes up to HAKMEM_MAX_TINY_SIZE come from the tiny class of the next
- * power of two (naturally aligned), larger ones from kmalloc_node().
+ * power of two (naturally aligned), larger ones from kmalloc_node(), and
+ * so do calls with __GFP_ACCOUNT or GFP_DMA, which kmalloc() honours (memcg
+ * charge, ZONE_DMA).  GFP_DMA32 and __GFP_HIGHMEM, which kmalloc() strips
+ * with a warning, are refused with a warning.  hakmem_free() and
+ * hakmem_ksize() take every pointer returned.
  *
  * Context: as hakmem_cache_alloc().
  * Return: memory, ZERO_SIZE_PTR for a size of 0, or NULL.
  */
 void *hakmem_alloc_node(size_t size, gfp_t gfp, int node)
 {
-	if (unlikely(!size))
-		return ZERO_SIZE_PTR;
-	if (unlikely(size > HAKMEM_MAX_TINY_SIZE))
-		return kmalloc_node(size, gfp, node);
+	/* One test for size 0 and sizes above the tiny classes. */
+	if (unlikely(size - 1 >= HAKMEM_MAX_TINY_SIZE || (gfp & HAKMEM_GFP_REFUSED)))
+		return hakmem_alloc_other(size, gfp, node);
 	return __hakmem_cache_alloc(hakmem_tiny[hakmem_tiny_index(size)], gfp, node);
 }
 EXPORT_SYMBOL_GPL(hakmem_alloc_node);
@@ -893,17 +946,16 @@ EXPORT_SYMBOL_GPL(hakmem_alloc_node);
 /**
  * hakmem_alloc - allocate memory, like kmalloc()
  * @size: bytes wanted
- * @gfp: allocation flags
+ * @gfp: allocation flags, as for hakmem_alloc_node()
  *
  * Context: as hakmem_cache_alloc().
  * Return: memory, ZERO_SIZE_PTR for a size of 0, or NULL.
  */
 void *hakmem_alloc(size_t size, gfp_t gfp)
 {
-	if (unlikely(!size))
-		return ZERO_SIZE_PTR;
-	if (unlikely(size > HAKMEM_MAX_TINY_SIZE))
-		return kmalloc(size, gfp);
+	/* One test for size 0 and sizes above the tiny classes. */
+	if (unlikely(size - 1 >= HAKMEM_MAX_TINY_SIZE || (gfp & HAKMEM_GFP_REFUSED)))
+		return hakmem_alloc_other(size, gfp, NUMA_NO_NODE);
 	return __hakmem_cache_alloc(hakmem_tiny[hakmem_tiny_index(size)], gfp,
 				    NUMA_NO_NODE);
 }

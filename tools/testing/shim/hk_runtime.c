@@ -861,6 +861,7 @@ void hk_page_limit_set(long pages)
  */
 static long hk_kmalloc_live;
 static long hk_kmalloc_fail_after = -1;
+gfp_t hk_kmalloc_last_gfp;
 
 void hk_kmalloc_fail_set(long after)
 {
@@ -879,6 +880,7 @@ void *__hk_kmalloc(size_t size, gfp_t gfp, int node)
 
 	(void)node;
 	might_alloc(gfp);
+	WRITE_ONCE(hk_kmalloc_last_gfp, gfp);
 	if (!size)
 		return ZERO_SIZE_PTR;
 	if (size > KMALLOC_MAX_SIZE) {

@@ -1431,3 +1431,74 @@ TEST(nofail_never_returns_null)
 		hakmem_free(objs[k]);
 	free(objs);
 }
+
+/* ---- gfp flags the tiny classes cannot honour --------------------------------- */
+
+/*
+ * kmalloc() charges __GFP_ACCOUNT to the memcg and serves GFP_DMA from
+ * ZONE_DMA; hakmem_alloc() passes such calls to it, whatever the size,
+ * and hakmem_free() / hakmem_ksize() take the result.  __GFP_DMA32 and
+ * __GFP_HIGHMEM, which kmalloc() strips with a warning, are refused, and
+ * so is every one of them by the cache API.
+ */
+TEST(gfp_account_and_dma_go_to_kmalloc)
+{
+	static const gfp_t to_kmalloc[] = {
+		GFP_KERNEL_ACCOUNT, GFP_KERNEL | GFP_DMA, GFP_ATOMIC | __GFP_ACCOUNT,
+		GFP_KERNEL_ACCOUNT | __GFP_ZERO,
+	};
+	static const size_t sizes[] = { 1, 8, 64, 1000, 1024, 1025, 5000 };
+	struct hakmem_cache *s = hakmem_cache_create("t-gfp", 64, 0, 0, NULL);
+	unsigned int i, j;
+	void *objs[4];
+	u8 *p;
+	int nid;
+
+	REQUIRE(s);
+	for (i = 0; i < ARRAY_SIZE(to_kmalloc); i++) {
+		for (j = 0; j < ARRAY_SIZE(sizes); j++) {
+			hk_kmalloc_last_gfp = 0;
+			p = hakmem_alloc(sizes[j], to_kmalloc[i]);
+			REQUIRE(p);
+			CHECK(!hk_in_arena(p));		/* not a SuperSlab's */
+			CHECK_EQ(hk_kmalloc_last_gfp, to_kmalloc[i]);
+			CHECK(hakmem_ksize(p) >= sizes[j]);
+			if (to_kmalloc[i] & __GFP_ZERO)
+				CHECK(!memchr_inv(p, 0, sizes[j]));
+			memset(p, 0x3c, sizes[j]);
+			hakmem_free(p);
+		}
+		for_each_online_node(nid) {
+			hk_kmalloc_last_gfp = 0;
+			p = hakmem_alloc_node(64, to_kmalloc[i], nid);
+			REQUIRE(p);
+			CHECK(!hk_in_arena(p));
+			CHECK_EQ(hk_kmalloc_last_gfp, to_kmalloc[i]);
+			hakmem_free(p);
+		}
+	}
+	/* Plain GFP_KERNEL still comes from the tiny classes. */
+	p = hakmem_alloc(64, GFP_KERNEL);
+	REQUIRE(p);
+	CHECK(hk_in_arena(p));
+	hakmem_free(p);
+
+	/* Refused: NULL and a warning naming the cache, nothing allocated. */
+	hk_log_clear();
+	CHECK(hakmem_alloc(64, GFP_KERNEL | GFP_DMA32) == NULL);
+	CHECK(hk_log_contains("cache hakmem-64: refused"));
+	CHECK(hakmem_alloc(5000, GFP_KERNEL | GFP_DMA32) == NULL);
+	CHECK(hakmem_alloc_node(64, GFP_KERNEL | __GFP_HIGHMEM, 0) == NULL);
+	hk_log_clear();
+	CHECK(hakmem_cache_alloc(s, GFP_KERNEL_ACCOUNT) == NULL);
+	CHECK(hk_log_contains("cache t-gfp: refused"));
+	CHECK(hakmem_cache_alloc(s, GFP_KERNEL | GFP_DMA) == NULL);
+	CHECK(hakmem_cache_alloc(s, GFP_KERNEL | GFP_DMA32) == NULL);
+	CHECK(hakmem_cache_alloc(s, GFP_KERNEL | __GFP_NOFAIL | __GFP_ACCOUNT) == NULL);
+	CHECK(hakmem_cache_alloc_node(s, GFP_KERNEL_ACCOUNT, 0) == NULL);
+	CHECK(hakmem_cache_zalloc(s, GFP_KERNEL | GFP_DMA) == NULL);
+	CHECK_EQ(hakmem_cache_alloc_bulk(s, GFP_KERNEL_ACCOUNT, 4, objs), 0);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_ALLOC_HIT) + hakmem_stat_sum(s, HAKMEM_ALLOC_MISS), 0);
+	CHECK_EQ(hk_cache_ss(s), 0);
+	hakmem_cache_destroy(s);
+}

@@ -275,6 +275,7 @@ __printf(2, 3) char *kasprintf(gfp_t gfp, const char *fmt, ...);
 __printf(2, 0) char *kvasprintf(gfp_t gfp, const char *fmt, va_list ap);
 unsigned long hk_kmalloc_in_use(void);		/* live kmalloc() blocks */
 void hk_kmalloc_fail_set(long after);		/* fail after N more (-1: never) */
+extern gfp_t hk_kmalloc_last_gfp;		/* the flags of the last kmalloc() */
 bool is_vmalloc_addr(const void *p);
 
 /* ---- slab flags and kmem_cache (on malloc; for code that needs one) ------ */

@@ -124,7 +124,8 @@ kunit_in_vm() {
 		--quiet --log "$logdir/$name-console.log" \
 		"kunit/hakmem_kunit.ko${params:+:${params// /:}}" \
 		"kunit/hakmem_reliability_kunit.ko${rparams:+:${rparams// /:}}" \
-		kunit/hakmem_free_word_kunit.ko >"$log" 2>&1
+		kunit/hakmem_free_word_kunit.ko \
+		kunit/hakmem_gfp_kunit.ko >"$log" 2>&1
 	rc=$?
 	out=$(grep '^scan-console: ' "$log")
 	counts=$(sed -n 's/^scan-console: kunit //p' <<<"$out")

@@ -59,7 +59,9 @@ static void hakmem_misuse_double_free_magazine(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
 	hk_free(f, obj);
 	hk_stats_read(c, &s0);
+	hk_expect_begin(test, 1);
 	hk_free(f, obj);
+	hk_expect_end(test);
 	hk_expect_frees(test, c, &s0, "double free (magazine)", 0, 1, 0, 0);
 	hk_stats_read(c, &s1);
 	/* The object is free once: it comes back once. */
@@ -86,7 +88,9 @@ static void hakmem_misuse_double_free_slab(struct kunit *test)
 	hk_free(f, obj);
 	hakmem_drain_all(c);
 	hk_stats_read(c, &s0);
+	hk_expect_begin(test, 1);
 	hk_free(f, obj);
+	hk_expect_end(test);
 	hk_expect_frees(test, c, &s0, "double free (slab)", 0, 1, 0, 0);
 	hakmem_drain_all(c);
 	hk_stats_read(c, &s1);
@@ -113,15 +117,21 @@ static void hakmem_misuse_interior(struct kunit *test)
 	hk_fill(obj, f->size);
 
 	hk_stats_read(c, &s0);
+	hk_expect_begin(test, 1);
 	hk_free(f, obj + 1);
+	hk_expect_end(test);
 	hk_expect_frees(test, c, &s0, "obj + 1", 1, 0, 0, 0);
 	if (stride >= 16) {
 		hk_stats_read(c, &s0);
+		hk_expect_begin(test, 1);
 		hk_free(f, obj + 8);
+		hk_expect_end(test);
 		hk_expect_frees(test, c, &s0, "obj + 8", 1, 0, 0, 0);
 	}
 	hk_stats_read(c, &s0);
+	hk_expect_begin(test, 1);
 	hk_free(f, obj + stride - 1);
+	hk_expect_end(test);
 	hk_expect_frees(test, c, &s0, "obj + stride - 1", 1, 0, 0, 0);
 
 	/* The tail of a slab, past capacity * stride. */
@@ -129,7 +139,9 @@ static void hakmem_misuse_interior(struct kunit *test)
 	end = c->capacity * stride;
 	if (end + 8 <= hakmem_slab_bytes(c)) {
 		hk_stats_read(c, &s0);
+		hk_expect_begin(test, 1);
 		hk_free(f, base + end);
+		hk_expect_end(test);
 		hk_expect_frees(test, c, &s0, "slab tail", 1, 0, 0, 0);
 	}
 	/* The object is untouched and still the caller's. */
@@ -159,7 +171,9 @@ static void hakmem_misuse_wrong_cache(struct kunit *test)
 	hk_fill(obj, f->size);
 	hk_stats_read(c, &s0);
 	hk_stats_read(other, &o0);
+	hk_expect_begin(test, 1);
 	hakmem_cache_free(other, obj);
+	hk_expect_end(test);
 	hk_expect_frees(test, other, &o0, "to the wrong cache", 1, 0, 0, 0);
 	hk_expect_frees(test, c, &s0, "owner untouched", 0, 0, 0, 0);
 
@@ -167,7 +181,9 @@ static void hakmem_misuse_wrong_cache(struct kunit *test)
 	oobj = hakmem_cache_alloc(other, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, oobj);
 	hk_stats_read(c, &s0);
+	hk_expect_begin(test, 1);
 	hakmem_cache_free(c, oobj);
+	hk_expect_end(test);
 	hk_expect_frees(test, c, &s0, "from the wrong cache", 1, 0, 0, 0);
 	hk_stats_read(other, &o0);
 	hakmem_cache_free(other, oobj);
@@ -196,25 +212,33 @@ static void hakmem_misuse_foreign(struct kunit *test)
 	p = kmalloc(64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	hk_stats_read(c, &s0);
+	hk_expect_begin(test, 1);
 	hakmem_cache_free(c, p);
+	hk_expect_end(test);
 	hk_expect_frees(test, c, &s0, "kmalloc'ed", 1, 0, 0, 0);
 	kfree(p);
 
 	hk_stats_read(c, &s0);
+	hk_expect_begin(test, 1);
 	hakmem_cache_free(c, stack);
+	hk_expect_end(test);
 	hk_expect_frees(test, c, &s0, "stack", 1, 0, 0, 0);
 
 	p = vmalloc(PAGE_SIZE);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	hk_stats_read(c, &s0);
+	hk_expect_begin(test, 1);
 	hakmem_cache_free(c, p);
+	hk_expect_end(test);
 	hk_expect_frees(test, c, &s0, "vmalloc'ed", 1, 0, 0, 0);
 	vfree(p);
 
 	page = alloc_page(GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, page);
 	hk_stats_read(c, &s0);
+	hk_expect_begin(test, 1);
 	hakmem_cache_free(c, page_address(page));
+	hk_expect_end(test);
 	hk_expect_frees(test, c, &s0, "alloc_page()", 1, 0, 0, 0);
 	__free_page(page);
 
@@ -238,7 +262,9 @@ static void hakmem_misuse_red_zone(struct kunit *test)
 	obj[l->object_size] ^= 0xff;
 	kasan_enable_current();
 	hk_stats_read(c, &s0);
+	hk_expect_begin_unlimited(test, 1);
 	hk_free(f, obj);
+	hk_expect_end(test);
 	hk_expect_frees(test, c, &s0, "overrun", 0, 0, 1, 0);
 
 	/* Left alone: still the caller's, who may mend it and free it. */
@@ -271,7 +297,9 @@ static void hakmem_misuse_poison(struct kunit *test)
 	kasan_enable_current();
 	hk_stats_read(c, &s0);
 	/* LIFO magazine on a pinned CPU: the next object is this one. */
+	hk_expect_begin_unlimited(test, 1);
 	again = hk_alloc(f, GFP_KERNEL);
+	hk_expect_end(test);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, again);
 	KUNIT_EXPECT_PTR_EQ(test, again, obj);
 	hk_stats_read(c, &s1);
@@ -313,7 +341,10 @@ static void hakmem_misuse_destroy_live(struct kunit *test)
 	hk_fill(obj, 96);
 	/* A store the compiler cannot drop: nothing ever reads it. */
 	WRITE_ONCE(hk_leaked_obj, obj);
+	/* "destroyed with 1 objects still allocated", then the object. */
+	hk_expect_begin_unlimited(test, 2);
 	hakmem_cache_destroy(c);
+	hk_expect_end(test);
 	KUNIT_EXPECT_TRUE(test, c->leaked);
 	KUNIT_EXPECT_TRUE(test, hk_check(obj, 96));
 	KUNIT_EXPECT_PTR_EQ(test, hk_cache_of(obj), c);

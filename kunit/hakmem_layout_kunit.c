@@ -169,6 +169,18 @@ static void hakmem_layout_tiny_sizes(struct kunit *test)
 	}
 }
 
+/**
+ * struct hk_bad_create - a hakmem_cache_create() call that must be refused
+ * @desc: what is wrong with it
+ * @name: cache name
+ * @size: object size
+ * @align: alignment
+ * @flags: SLAB_* flags
+ * @ctor: with a constructor
+ * @absent: @flags name a flag this kernel's configuration compiles to 0,
+ *          leaving a valid request: the reason, or NULL when the flag
+ *          always exists
+ */
 struct hk_bad_create {
 	const char *desc;
 	const char *name;
@@ -176,30 +188,33 @@ struct hk_bad_create {
 	unsigned int align;
 	slab_flags_t flags;
 	bool ctor;
+	const char *absent;
 };
+
+#define HK_BAD	"hakmem_kunit_bad"
 
 static const struct hk_bad_create hk_bad_creates[] = {
 	{ "NULL name", NULL, 64, 0, 0, false },
-	{ "size 0", "hakmem_kunit_bad", 0, 0, 0, false },
-	{ "align 3", "hakmem_kunit_bad", 64, 3, 0, false },
-	{ "align 24", "hakmem_kunit_bad", 64, 24, 0, false },
-	{ "align 2 pages", "hakmem_kunit_bad", 64, 2 * PAGE_SIZE, 0, false },
-	{ "SLAB_STORE_USER", "hakmem_kunit_bad", 64, 0, SLAB_STORE_USER, false },
-	{ "SLAB_RECLAIM_ACCOUNT", "hakmem_kunit_bad", 64, 0, SLAB_RECLAIM_ACCOUNT, false },
-	{ "poison + ctor", "hakmem_kunit_bad", 64, 0, SLAB_POISON, true },
-	{ "poison + rcu", "hakmem_kunit_bad", 64, 0,
-	  SLAB_POISON | SLAB_TYPESAFE_BY_RCU, false },
-	{ "rz + poison + ctor", "hakmem_kunit_bad", 64, 0,
-	  SLAB_POISON | SLAB_RED_ZONE, true },
-	{ "size 32769", "hakmem_kunit_bad", 32769, 0, 0, false },
-	{ "size 32768 + red zone", "hakmem_kunit_bad", 32768, 0, SLAB_RED_ZONE, false },
-	{ "size 32768 + ctor", "hakmem_kunit_bad", 32768, 0, 0, true },
-	{ "size 32768 + rcu", "hakmem_kunit_bad", 32768, 0, SLAB_TYPESAFE_BY_RCU, false },
-	{ "size 32761 + red zone", "hakmem_kunit_bad", 32761, 0, SLAB_RED_ZONE, false },
-	{ "size 32761 + poison", "hakmem_kunit_bad", 32761, 0, SLAB_POISON, false },
-	{ "size UINT_MAX", "hakmem_kunit_bad", UINT_MAX, 0, 0, false },
-	{ "size UINT_MAX - 7 + red zone", "hakmem_kunit_bad", UINT_MAX - 7, 0,
-	  SLAB_RED_ZONE, false },
+	{ "size 0", HK_BAD, 0, 0, 0, false },
+	{ "align 3", HK_BAD, 64, 3, 0, false },
+	{ "align 24", HK_BAD, 64, 24, 0, false },
+	{ "align 2 pages", HK_BAD, 64, 2 * PAGE_SIZE, 0, false },
+	{ "SLAB_STORE_USER", HK_BAD, 64, 0, SLAB_STORE_USER, false },
+	{ "SLAB_RECLAIM_ACCOUNT", HK_BAD, 64, 0, SLAB_RECLAIM_ACCOUNT, false,
+	  IS_ENABLED(CONFIG_SLUB_TINY) ? "CONFIG_SLUB_TINY" : NULL },
+	{ "SLAB_ACCOUNT", HK_BAD, 64, 0, SLAB_ACCOUNT, false,
+	  IS_ENABLED(CONFIG_MEMCG) ? NULL : "no CONFIG_MEMCG" },
+	{ "poison + ctor", HK_BAD, 64, 0, SLAB_POISON, true },
+	{ "poison + rcu", HK_BAD, 64, 0, SLAB_POISON | SLAB_TYPESAFE_BY_RCU, false },
+	{ "rz + poison + ctor", HK_BAD, 64, 0, SLAB_POISON | SLAB_RED_ZONE, true },
+	{ "size 32769", HK_BAD, 32769, 0, 0, false },
+	{ "size 32768 + red zone", HK_BAD, 32768, 0, SLAB_RED_ZONE, false },
+	{ "size 32768 + ctor", HK_BAD, 32768, 0, 0, true },
+	{ "size 32768 + rcu", HK_BAD, 32768, 0, SLAB_TYPESAFE_BY_RCU, false },
+	{ "size 32761 + red zone", HK_BAD, 32761, 0, SLAB_RED_ZONE, false },
+	{ "size 32761 + poison", HK_BAD, 32761, 0, SLAB_POISON, false },
+	{ "size UINT_MAX", HK_BAD, UINT_MAX, 0, 0, false },
+	{ "size UINT_MAX - 7 + red zone", HK_BAD, UINT_MAX - 7, 0, SLAB_RED_ZONE, false },
 };
 
 /* hakmem_cache_create() refuses what it cannot serve, and accepts edges. */
@@ -211,9 +226,16 @@ static void hakmem_layout_create_args(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(hk_bad_creates); i++) {
 		b = &hk_bad_creates[i];
-		/* A flag this config compiles out (0) leaves a valid request. */
-		if (b->name && b->size == 64 && !b->align && !b->flags && !b->ctor)
+		/*
+		 * Only a flag this configuration lacks makes a request valid;
+		 * say so.  Any other request is tried, and must be refused.
+		 */
+		if (b->absent) {
+			KUNIT_EXPECT_EQ_MSG(test, (__force unsigned long)b->flags, 0UL,
+					    "%s: flag exists despite %s", b->desc, b->absent);
+			kunit_info(test, "%s: not tried, the flag is 0 (%s)", b->desc, b->absent);
 			continue;
+		}
 		/* "refused: <why>", a pr_warn. */
 		hk_expect_begin_unlimited(test, 1);
 		c = hakmem_cache_create(b->name, b->size, b->align, b->flags,

@@ -17,7 +17,7 @@
  *   hakmem_concurrency  hardirq/softirq callers, cross-CPU frees, CPU
  *                       hotplug, a multi-CPU stress
  *   hakmem_misuse       double/invalid/foreign frees, red zone, poison,
- *                       destroy with live objects (last: it leaks a cache)
+ *                       destroy with live objects
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -8,8 +8,7 @@
  * tiny class), their parameter generators, object patterns, counter and
  * slab snapshots.  A new suite is a new file that includes this header,
  * ends with kunit_test_suite() and is added to hakmem_kunit-y in
- * kunit/Kbuild (before hakmem_misuse_kunit.o: suites run in link order,
- * and the misuse suite leaks a cache on purpose).
+ * kunit/Kbuild (suites run in link order).
  *
  * Every parameter of a case in hakmem_kunit.ko is a struct hk_param; the
  * suites set .init = hk_case_init so that its description names the case

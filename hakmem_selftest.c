@@ -191,6 +191,7 @@ struct hakmem_stress {
 	unsigned long deadline;
 	atomic_long_t ops;
 	atomic_t errors;
+	atomic_t nulls_short;		/* NULLs while memory was short */
 	atomic_t running;
 	struct completion done;
 	u64 seed;
@@ -209,6 +210,26 @@ static bool hakmem_stress_check(void *obj)
 	return w[0] == hakmem_stress_tag(obj, w[1]);
 }
 
+/*
+ * An allocation of @s came back NULL.  A GFP_KERNEL allocation may fail
+ * only when memory is short: ask the page allocator, with the flags hakmem
+ * uses for its last try, for one slab of @s.  If it has one, hakmem failed
+ * with memory to spare, and that is an error.
+ */
+static void hakmem_stress_null(struct hakmem_stress *st, struct hakmem_cache *s)
+{
+	struct page *page;
+
+	page = alloc_pages_node(NUMA_NO_NODE, GFP_KERNEL | __GFP_NOWARN, s->slab_order);
+	if (!page) {
+		atomic_inc(&st->nulls_short);
+		return;
+	}
+	__free_pages(page, s->slab_order);
+	if (atomic_inc_return(&st->errors) == 1)
+		pr_err("stress: %s returned NULL with memory to spare\n", s->dbg_name);
+}
+
 static void *hakmem_stress_new(struct hakmem_stress *st, struct rnd_state *rnd)
 {
 	u32 r = prandom_u32_state(rnd);
@@ -219,10 +240,12 @@ static void *hakmem_stress_new(struct hakmem_stress *st, struct rnd_state *rnd)
 		size = hakmem_cache_size(st->cache);
 	obj = (r & 1) ? hakmem_cache_alloc(st->cache, GFP_KERNEL) :
 			hakmem_alloc(size, GFP_KERNEL);
-	if (obj) {
-		obj[1] = size;
-		obj[0] = hakmem_stress_tag(obj, size);
+	if (!obj) {
+		hakmem_stress_null(st, (r & 1) ? st->cache : hakmem_tiny_cache(size));
+		return NULL;
 	}
+	obj[1] = size;
+	obj[0] = hakmem_stress_tag(obj, size);
 	return obj;
 }
 
@@ -297,6 +320,55 @@ out:
 	return 0;
 }
 
+/* The tiny classes, 8 to HAKMEM_MAX_TINY_SIZE bytes, as in hakmem_slab.c. */
+#define HAKMEM_STRESS_TINY	(ilog2(HAKMEM_MAX_TINY_SIZE) - 2)
+
+/* Misuse caught in @s: the stress makes none, so any is an error. */
+static unsigned long hakmem_stress_misuse(struct hakmem_cache *s)
+{
+	return hakmem_stat_sum(s, HAKMEM_INVALID_FREE) +
+	       hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE) +
+	       hakmem_stat_sum(s, HAKMEM_CORRUPTION);
+}
+
+/* Objects of @s its users hold, by the statistics. */
+static long hakmem_stress_held(struct hakmem_cache *s)
+{
+	return hakmem_stat_sum(s, HAKMEM_ALLOC_HIT) + hakmem_stat_sum(s, HAKMEM_ALLOC_MISS) -
+	       hakmem_stat_sum(s, HAKMEM_FREE_HIT) - hakmem_stat_sum(s, HAKMEM_FREE_MISS);
+}
+
+/*
+ * After the run: nothing held and no misuse, in the stress's cache and in
+ * each tiny class (@misuse0, @held0: the tiny classes' before the run).
+ */
+static unsigned int hakmem_stress_audit(struct hakmem_stress *st,
+					const unsigned long *misuse0,
+					const long *held0)
+{
+	unsigned int i, bad = 0;
+	struct hakmem_cache *s;
+
+	hakmem_drain_all(st->cache);
+	if (hakmem_stress_misuse(st->cache) || hakmem_stress_held(st->cache) ||
+	    hakmem_nodes_sum(st->cache, nr_inuse)) {
+		pr_err("stress: %s: %lu misuses, %ld objects held, %lu out of the slabs\n",
+		       st->cache->dbg_name, hakmem_stress_misuse(st->cache),
+		       hakmem_stress_held(st->cache),
+		       hakmem_nodes_sum(st->cache, nr_inuse));
+		bad++;
+	}
+	for (i = 0; i < HAKMEM_STRESS_TINY; i++) {
+		s = hakmem_tiny_cache(8U << i);
+		if (hakmem_stress_misuse(s) == misuse0[i] && hakmem_stress_held(s) == held0[i])
+			continue;
+		pr_err("stress: %s: %lu new misuses, %ld more objects held\n", s->dbg_name,
+		       hakmem_stress_misuse(s) - misuse0[i], hakmem_stress_held(s) - held0[i]);
+		bad++;
+	}
+	return bad;
+}
+
 /**
  * hakmem_stress_at_load() - run the stress if stress_ms was given
  *
@@ -304,6 +376,8 @@ out:
  */
 void hakmem_stress_at_load(void)
 {
+	unsigned long misuse0[HAKMEM_STRESS_TINY];
+	long held0[HAKMEM_STRESS_TINY];
 	struct hakmem_stress *st;
 	unsigned int i, cpu, threads = 0;
 
@@ -323,6 +397,10 @@ void hakmem_stress_at_load(void)
 	if (!st->cache) {
 		atomic_inc(&st->errors);
 		goto verdict;
+	}
+	for (i = 0; i < HAKMEM_STRESS_TINY; i++) {
+		misuse0[i] = hakmem_stress_misuse(hakmem_tiny_cache(8U << i));
+		held0[i] = hakmem_stress_held(hakmem_tiny_cache(8U << i));
 	}
 	for_each_online_cpu(cpu) {
 		struct task_struct *t;
@@ -347,10 +425,11 @@ void hakmem_stress_at_load(void)
 			}
 		kfree(st->parked);
 	}
-	if (hakmem_stat_sum(st->cache, HAKMEM_INVALID_FREE) ||
-	    hakmem_stat_sum(st->cache, HAKMEM_DOUBLE_FREE) ||
-	    hakmem_stat_sum(st->cache, HAKMEM_CORRUPTION))
-		atomic_inc(&st->errors);
+	atomic_add(hakmem_stress_audit(st, misuse0, held0), &st->errors);
+	/* Not hakmem's fault, but the run did not test what it meant to. */
+	if (atomic_read(&st->nulls_short))
+		pr_warn("stress: %d allocations returned NULL while memory was short\n",
+			atomic_read(&st->nulls_short));
 	hakmem_cache_destroy(st->cache);
 verdict:
 	if (atomic_read(&st->errors))

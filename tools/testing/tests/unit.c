@@ -650,7 +650,8 @@ TEST(typesafe_by_rcu_defers_pages)
 	before = hk_pages_in_use(-1);
 	init_completion(&r.in);
 	init_completion(&r.out);
-	hk_expect_errors();	/* the reader "sleeps" in its read side */
+	hk_expect_errors();	/* the reader "sleeps" in its read side: */
+	hk_expect_warns(1);	/* one "BUG: sleeping function" line, one WARN */
 	pthread_create(&th, NULL, hk_rcu_reader, &r);
 	wait_for_completion(&r.in);
 	/* a reader holds on: the type of the memory must not change */

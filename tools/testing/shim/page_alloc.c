@@ -48,6 +48,7 @@ static unsigned long hk_page_allocs;
 static long hk_page_fail_after = -1;
 static unsigned int hk_page_fail_min_order;
 static long hk_page_limit = -1;
+static unsigned long hk_nodes_full;	/* bitmask: nodes that have no free page */
 
 void hk_arena_init(void)
 {
@@ -198,6 +199,8 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 
 		if (tries && (gfp & __GFP_THISNODE))
 			break;
+		if (__atomic_load_n(&hk_nodes_full, __ATOMIC_RELAXED) & (1UL << node))
+			continue;
 		page = hk_zone_alloc(&hk_zones[node], order);
 	}
 	if (!page)
@@ -326,4 +329,10 @@ void hk_page_fail_set(long after, unsigned int min_order)
 void hk_page_limit_set(long pages)
 {
 	hk_page_limit = pages;
+}
+
+/* Nodes whose memory is all in use: allocations fall back to other nodes. */
+void hk_node_full_set(unsigned long nodes)
+{
+	__atomic_store_n(&hk_nodes_full, nodes, __ATOMIC_RELAXED);
 }

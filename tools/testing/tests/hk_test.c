@@ -178,6 +178,14 @@ static int hk_leak_check(void)
 	return 0;
 }
 
+/* Seconds a test may run before its child is killed: HK_TEST_TIMEOUT, 120. */
+static unsigned int hk_test_timeout(void)
+{
+	const char *v = getenv("HK_TEST_TIMEOUT");
+
+	return v && *v ? strtoul(v, NULL, 0) : 120;
+}
+
 static bool hk_selected(const char *name, int argc, char **argv, int first)
 {
 	int i;
@@ -230,7 +238,7 @@ int main(int argc, char **argv)
 			fflush(NULL);
 			pid = fork();
 			if (pid == 0) {
-				alarm(120);
+				alarm(hk_test_timeout());
 				rc = hk_run_one(t);
 				rc |= hk_leak_check();
 				fflush(NULL);

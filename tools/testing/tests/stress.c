@@ -9,7 +9,14 @@
 
 #define NR_THREADS	8
 #define RING		1024
-#define STRESS_NS	(1500ULL * 1000 * 1000)
+
+/* How long each time-bound stress runs: HK_STRESS_MS, 1500 ms by default. */
+static unsigned long stress_ms(void)
+{
+	const char *v = getenv("HK_STRESS_MS");
+
+	return v && *v ? strtoul(v, NULL, 0) : 1500;
+}
 
 struct xring {
 	pthread_mutex_t lock;
@@ -126,7 +133,7 @@ TEST(stress_cross_thread_frees)
 	st.cache = hakmem_cache_create("t-stress", 200, 0, 0, NULL);
 	REQUIRE(st.cache);
 	pthread_mutex_init(&st.ring.lock, NULL);
-	st.deadline = ktime_get_ns() + STRESS_NS;
+	st.deadline = ktime_get_ns() + stress_ms() * NSEC_PER_MSEC;
 	for (i = 0; i < NR_THREADS; i++)
 		pthread_create(&th[i], NULL, stress_worker, &st);
 	pthread_create(&th[NR_THREADS], NULL, housekeeper, &st);
@@ -233,7 +240,10 @@ TEST(concurrent_growth)
 
 TEST_FLAGS(module_stress_at_load, HK_T_NOINIT)
 {
-	CHECK_EQ(hk_param_set("stress_ms", "1500"), 0);
+	char ms[24];
+
+	snprintf(ms, sizeof(ms), "%lu", stress_ms());
+	CHECK_EQ(hk_param_set("stress_ms", ms), 0);
 	CHECK_EQ(hk_param_set("stress_seed", "42"), 0);
 	REQUIRE(hk_module_init() == 0);
 	CHECK(hk_log_contains(": passed"));

@@ -224,6 +224,7 @@ unsigned long hk_pages_in_use(int nid);		/* -1: all nodes */
 unsigned long hk_pages_allocs(void);		/* successful allocations so far */
 void hk_page_fail_set(long after, unsigned int min_order);	/* fail after N more (-1: never) */
 void hk_page_limit_set(long pages);		/* cap pages in use (-1: none) */
+void hk_node_full_set(unsigned long nodes);	/* these nodes have no free page (bitmask) */
 
 /* NUMA/vmstat accounting the allocator may call. */
 enum node_stat_item { NR_SLAB_RECLAIMABLE_B, NR_SLAB_UNRECLAIMABLE_B, NR_KERNEL_MISC_RECLAIMABLE, NR_VM_NODE_STAT_ITEMS };

@@ -1503,3 +1503,369 @@ TEST(gfp_account_and_dma_go_to_kmalloc)
 	CHECK_EQ(hk_cache_ss(s), 0);
 	hakmem_cache_destroy(s);
 }
+
+/* ---- tests that "make mutate" asked for (mutants.py names the bug) ------- */
+
+static unsigned int hk_magazine_overfull(struct hakmem_cache *s)
+{
+	unsigned int over = 0;
+	int cpu;
+
+	for (cpu = 0; cpu < hk_nr_cpus; cpu++)
+		over += per_cpu_ptr(s->pcp, cpu)->count > s->mag_size;
+	return over;
+}
+
+/* magazine_overflows_by_one, stash_overflows_by_one */
+TEST(magazine_never_overfills)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-mag", 64, 0, 0, NULL);
+	unsigned int i, n, over = 0;
+	void **objs;
+
+	REQUIRE(s);
+	hk_bind(0);
+	n = 2 * s->mag_size;
+	objs = calloc(n, sizeof(void *));
+	REQUIRE(objs);
+	for (i = 0; i < n; i++)
+		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	/* frees fill the magazine and flush it, again and again */
+	for (i = 0; i < n; i++) {
+		hakmem_cache_free(s, objs[i]);
+		over += hk_magazine_overfull(s);
+	}
+	CHECK_EQ(over, 0);
+	free(objs);
+	/*
+	 * A bulk allocation of one object more than the cache holds fails
+	 * half-way and stashes what it took, one by one.
+	 */
+	n = hakmem_nodes_sum(s, nr_slabs) * s->capacity + 1;
+	objs = calloc(n, sizeof(void *));
+	REQUIRE(objs);
+	hk_page_fail_set(0, 0);
+	CHECK_EQ(hakmem_cache_alloc_bulk(s, GFP_KERNEL | __GFP_NOWARN, n, objs), 0);
+	hk_page_fail_set(-1, 0);
+	CHECK_EQ(hk_magazine_overfull(s), 0);
+	CHECK(per_cpu_ptr(s->pcp, 0)->count > 0);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	free(objs);
+	hakmem_cache_destroy(s);
+}
+
+/* stash_ignores_node */
+TEST(grow_on_another_node_bypasses_magazine)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-grow-remote", 64, 0, 0, NULL);
+	void *p;
+
+	REQUIRE(s && nr_node_ids > 1);
+	hk_bind(0);
+	REQUIRE(numa_mem_id() == 0);
+	hk_node_full_set(1UL << 0);	/* node 0 has no page left: grow on node 1 */
+	p = hakmem_cache_alloc(s, GFP_KERNEL);
+	hk_node_full_set(0);
+	REQUIRE(p);
+	CHECK_EQ(page_to_nid(virt_to_page(p)), 1);
+	/* the batch the grow brought stays on node 1, out of CPU 0's magazine */
+	CHECK_EQ(per_cpu_ptr(s->pcp, 0)->count, 0);
+	hakmem_cache_free(s, p);
+	CHECK_EQ(per_cpu_ptr(s->pcp, 0)->count, 0);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_FREE_MISS), 1);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	hakmem_cache_destroy(s);
+}
+
+/* slab_tail_passes_as_object */
+TEST(free_into_slab_tail_refused)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-tail", 48, 0, 0, NULL);
+	struct hakmem_slab *slab;
+	void *a, *tail;
+
+	REQUIRE(s);
+	/* 48-byte objects leave the end of a slab unused */
+	REQUIRE(s->capacity * hakmem_stride(s) + hakmem_stride(s) > hakmem_slab_bytes(s));
+	REQUIRE(s->capacity * hakmem_stride(s) < hakmem_slab_bytes(s));
+	a = hakmem_cache_alloc(s, GFP_KERNEL);
+	REQUIRE(a && (slab = hk_slab_of(a)));
+	tail = hakmem_slab_obj(s, hakmem_slab_ss(slab), slab, s->capacity);
+	hk_expect_errors();
+	hakmem_cache_free(s, tail);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 1);
+	CHECK(hk_log_contains("not the start of an object"));
+	hakmem_cache_free(s, a);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	hakmem_cache_destroy(s);
+}
+
+/* tiny_interior_check_half */
+TEST(tiny_interior_free_refused)
+{
+	unsigned int i;
+
+	hk_expect_errors();
+	for (i = 0; i < 8; i++) {
+		unsigned int size = 8U << i;
+		struct hakmem_cache *t = hakmem_tiny_cache(size);
+		u8 *p = hakmem_alloc(size, GFP_KERNEL);
+
+		REQUIRE(p);
+		hakmem_free(p + size / 2);
+		CHECK_EQ(hakmem_stat_sum(t, HAKMEM_INVALID_FREE), 1);
+		if (size > 16) {	/* a word in, where a header would end */
+			hakmem_free(p + 8);
+			CHECK_EQ(hakmem_stat_sum(t, HAKMEM_INVALID_FREE), 2);
+		}
+		hakmem_free(p);
+		CHECK_EQ(hakmem_stat_sum(t, HAKMEM_DOUBLE_FREE), 0);
+		hakmem_drain_all(t);
+		CHECK_EQ(hk_cache_inuse(t), 0);
+	}
+	CHECK(hk_log_contains("not the start of an object"));
+}
+
+/* fresh_objects_untagged */
+TEST(free_of_never_allocated_object_refused)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-fresh", 100, 0, 0, NULL);
+	struct hakmem_slab *slab;
+	void *a, *never;
+
+	REQUIRE(s);
+	a = hakmem_cache_alloc(s, GFP_KERNEL);
+	REQUIRE(a && (slab = hk_slab_of(a)));
+	/* the slab's last object has never left it */
+	REQUIRE(slab->carved < s->capacity);
+	never = hakmem_slab_obj(s, hakmem_slab_ss(slab), slab, s->capacity - 1);
+	hk_expect_errors();
+	hakmem_cache_free(s, never);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 1);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 0);
+	hakmem_cache_free(s, a);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	hakmem_cache_destroy(s);
+}
+
+/* bulk_free_null_not_skipped */
+TEST(bulk_free_skips_null)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-bulk-null", 64, 0, 0, NULL);
+	void *objs[5] = { NULL };
+
+	REQUIRE(s);
+	REQUIRE((objs[1] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	REQUIRE((objs[3] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	hakmem_cache_free_bulk(s, ARRAY_SIZE(objs), objs);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 0);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	hakmem_cache_destroy(s);
+}
+
+/*
+ * Damage the free word of the object at the head of a slab's free list,
+ * then allocate: the slab must be quarantined, counted as corruption,
+ * never hand out again, even once its other objects come back, and those
+ * must still free cleanly.  @forge_link: the word keeps a valid tag but
+ * links past the slab, onto an object of a later slab that still carries
+ * its own free tag; else the user wrote -1 there after the free (a link
+ * that ends the list, a tag that is wrong).
+ */
+static void hk_quarantine_case(unsigned int size, bool forge_link)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-quarantine", size, 0, 0, NULL);
+	struct hakmem_superslab *ss;
+	struct hakmem_slab *slab;
+	unsigned int i, n, cap, from_slab = 0;
+	unsigned long *fp;
+	void *head, **objs;
+	char msg[96];
+
+	REQUIRE(s);
+	hk_bind(0);
+	cap = s->capacity;
+	n = 4 * cap;
+	objs = calloc(n, sizeof(void *));
+	REQUIRE(objs);
+	for (i = 0; i < 2 * cap; i++)
+		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	slab = hk_slab_of(objs[0]);
+	REQUIRE(slab && slab->inuse == cap);	/* all of its objects are out */
+	ss = hakmem_slab_ss(slab);
+	/* two objects back to the slab: its free list holds them */
+	hakmem_cache_free(s, objs[0]);
+	hakmem_cache_free(s, objs[1]);
+	hakmem_drain_all(s);
+	REQUIRE(slab->free_head != HAKMEM_FP_END);
+	head = hakmem_slab_obj(s, ss, slab, slab->free_head);
+	fp = hakmem_fp(s, head);
+	if (forge_link) {
+		REQUIRE(slab->idx + 2U < ss->nr_slabs && 2 * cap + 1 < HAKMEM_FP_END);
+		*fp = hakmem_free_word(ss, head, 2 * cap + 1);
+	} else {
+		*fp = ~0UL;
+	}
+	hk_expect_errors();
+	REQUIRE((objs[0] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	CHECK(hk_slab_of(objs[0]) != slab);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_CORRUPTION), 1);
+	/* found at the damaged object itself, before anything was handed out */
+	snprintf(msg, sizeof(msg), "free list damaged at object %p: slab quarantined", head);
+	CHECK(hk_log_contains(msg));
+	CHECK(slab->quarantined);
+	/* every other object of the slab comes back: it still never hands out */
+	for (i = 2; i < 2 * cap; i++)
+		hakmem_cache_free(s, objs[i]);
+	hakmem_drain_all(s);
+	for (i = 1; i < n; i++) {
+		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+		from_slab += hk_slab_of(objs[i]) == slab;
+	}
+	CHECK_EQ(from_slab, 0);
+	for (i = 0; i < n; i++)
+		hakmem_cache_free(s, objs[i]);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 0);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 0);
+	free(objs);
+	hakmem_cache_destroy(s);
+}
+
+/* quarantine_not_applied, quarantined_slab_refilled, damaged_free_word_unchecked */
+TEST(damaged_free_word_quarantines_slab)
+{
+	hk_quarantine_case(200, false);
+}
+
+/* bad_free_link_unchecked */
+TEST(bad_free_link_quarantines_slab)
+{
+	hk_quarantine_case(64, true);
+}
+
+/* put_unlinks_busy_superslab: the reserve of one unused SuperSlab per node */
+TEST(emptied_cache_keeps_one_superslab)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-reserve", 64, 0, 0, NULL);
+	unsigned int i, n;
+	void **objs;
+
+	REQUIRE(s);
+	hk_bind(0);
+	/* three SuperSlabs' worth: more slabs go FREE than stay EMPTY */
+	n = 3 * (s->capacity << HAKMEM_SS_SLABS_SHIFT);
+	objs = calloc(n, sizeof(void *));
+	REQUIRE(objs);
+	for (i = 0; i < n; i++)
+		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	REQUIRE(hakmem_nodes_sum(s, nr_ss) >= 3);
+	for (i = 0; i < n; i++)
+		hakmem_cache_free(s, objs[i]);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	CHECK_EQ(hakmem_nodes_sum(s, nr_empty), HAKMEM_EMPTY_KEEP);
+	CHECK_EQ(hakmem_nodes_sum(s, nr_ss_unused), 1);
+	CHECK_EQ(hakmem_cache_shrink(s), 0);
+	CHECK_EQ(hakmem_nodes_sum(s, nr_ss_unused), 0);
+	free(objs);
+	hakmem_cache_destroy(s);
+}
+
+/* hint_range_off_by_one */
+TEST(free_at_next_superslab_start)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-adjacent", 9000, 0, 0, NULL);
+	struct hakmem_superslab *a = NULL, *b = NULL, *x, *y;
+	unsigned int i, j, n;
+	void **objs;
+
+	REQUIRE(s);
+	hk_bind(0);
+	/* a SuperSlab spans every hint slot: the next one's start shares a slot */
+	REQUIRE((PAGE_SIZE << s->ss_order) >=
+		(PAGE_SIZE << HAKMEM_SS_SLABS_SHIFT) * HAKMEM_SS_HINTS);
+	n = 2 * (s->capacity << HAKMEM_SS_SLABS_SHIFT);
+	objs = calloc(n, sizeof(void *));
+	REQUIRE(objs);
+	for (i = 0; i < n; i++)
+		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	for (i = 0; i < n && !b; i++)
+		for (j = 0; j < n && !b; j++) {
+			x = hakmem_slab_ss(hk_slab_of(objs[i]));
+			y = hakmem_slab_ss(hk_slab_of(objs[j]));
+			if (y->base == x->base + (PAGE_SIZE << x->order))
+				a = x, b = y;
+		}
+	REQUIRE(b);	/* the buddy allocator gave them side by side */
+	/* an object of the first one, then the first object of the next */
+	for (i = 0; i < n; i++)
+		if (objs[i] == a->base || objs[i] == b->base)
+			hakmem_cache_free(s, objs[i]);
+	for (i = 0; i < n; i++)
+		if (objs[i] != a->base && objs[i] != b->base)
+			hakmem_cache_free(s, objs[i]);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 0);
+	CHECK_EQ(hakmem_cache_shrink(s), 0);
+	free(objs);
+	hakmem_cache_destroy(s);
+}
+
+/*
+ * remade_object_damage_unchecked: a stray write into a free object of a
+ * slab that went back to its SuperSlab is caught when the slab carves
+ * that object again in its next trip.
+ */
+TEST(write_into_released_slab_caught_on_reuse)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-remade", 64, 0, 0, NULL);
+	struct hakmem_slab *slab;
+	unsigned int i, n, cap;
+	void **p, *keep = NULL;
+	char msg[96];
+	u8 *victim;
+
+	REQUIRE(s);
+	hk_bind(0);
+	cap = s->capacity;
+	n = 4 * cap;
+	p = calloc(n, sizeof(void *));
+	REQUIRE(p);
+	for (i = 0; i < 2 * cap; i++)
+		REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	slab = hk_slab_of(p[0]);
+	REQUIRE(slab->inuse == cap);
+	/* one object of another slab keeps the SuperSlab */
+	for (i = 0; i < 2 * cap; i++)
+		if (!keep && hk_slab_of(p[i]) != slab)
+			keep = p[i];
+		else
+			hakmem_cache_free(s, p[i]);
+	REQUIRE(keep);
+	CHECK_EQ(hakmem_cache_shrink(s), 1);
+	REQUIRE(slab->state == HAKMEM_SLAB_FREE && slab->made == cap);
+	victim = hakmem_slab_obj(s, hakmem_slab_ss(slab), slab, cap / 2);
+	memset(victim, 0, 8);	/* a stray write into a free object */
+	hk_expect_errors();
+	for (i = 0; i < n; i++)
+		REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_CORRUPTION), 1);
+	CHECK(slab->quarantined);
+	snprintf(msg, sizeof(msg), "free list damaged at object %p", victim);
+	CHECK(hk_log_contains(msg));
+	CHECK_EQ(hk_dups(p, n), 0);
+	for (i = 0; i < n; i++)
+		hakmem_cache_free(s, p[i]);
+	hakmem_cache_free(s, keep);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	free(p);
+	hakmem_cache_destroy(s);
+}

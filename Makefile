@@ -53,4 +53,9 @@ bench-user:
 soak:
 	@$(TESTBED)/soak.sh $(if $(RUNS),--runs $(RUNS)) $(if $(REPLAY),--replay $(REPLAY))
 
+# Mutants of the allocator against the userspace suites (tools/testing).
+mutate:
+	@$(MAKE) -s --no-print-directory -C tools/testing mutate
+.PHONY: mutate
+
 .PHONY: all modules install clean demo check vm-run kdir bench bench-user soak

@@ -77,6 +77,18 @@ if "$B/fuzz/fuzz_hakmem" -max_total_time="$FUZZ_CHECK_SECONDS" -max_len=4096 -ti
 else
 	echo "FAIL fuzz:libfuzzer_${FUZZ_CHECK_SECONDS}s, see $B/fuzz.out and crash-* files" | tee -a "$LOG"
 fi
+# make mutate, when asked (MUTATE=1): every mutant of mutants.py must die
+if [ "${MUTATE:-0}" = 1 ]; then
+	echo "== mutate" >&2
+	./mutate.py > "$B/mutate.out" 2>&1
+	rc=$?
+	verdict=$(grep '^mutants: ' "$B/mutate.out" | tail -1)
+	if [ "$rc" -eq 0 ] && [ -n "$verdict" ]; then
+		echo "PASS mutate: ${verdict#mutants: }" | tee -a "$LOG"
+	else
+		echo "FAIL mutate: ${verdict:-no verdict} (rc $rc), see $B/mutate.out" | tee -a "$LOG"
+	fi
+fi
 p=$(grep -c '^PASS' "$LOG")
 f=$(grep -c '^FAIL' "$LOG")
 echo "$p passed, $f failed"

@@ -239,7 +239,11 @@ MUTANTS = [
      "fls(size) - 3;",
      "a power-of-two size goes to the next tiny class"),
     ("zeroing_one_byte_short", "hakmem_slab.c",
-     "memset(obj, 0, s->layout.object_size);",
-     "memset(obj, 0, s->layout.object_size - 1);",
+     "hakmem_want_init_on_alloc(s, gfp))\n\t\tmemset(obj, 0, s->layout.object_size);",
+     "hakmem_want_init_on_alloc(s, gfp))\n\t\tmemset(obj, 0, s->layout.object_size - 1);",
      "__GFP_ZERO leaves the last byte of the object"),
+    ("init_on_free_one_byte_short", "hakmem_slab.c",
+     "hakmem_want_init_on_free(s))\n\t\tmemset(obj, 0, s->layout.object_size);",
+     "hakmem_want_init_on_free(s))\n\t\tmemset(obj, 0, s->layout.object_size - 1);",
+     "init_on_free leaves the last byte of a freed object"),
 ]

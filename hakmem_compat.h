@@ -7,6 +7,18 @@
 #define _HAKMEM_COMPAT_H
 
 #include <linux/shrinker.h>
+#include <linux/types.h>
+
+/*
+ * Generic KASAN at object granularity needs kasan_poison(), which 6.12
+ * exports to modules (mm/kasan/shadow.c) but no header declares.  Kbuild
+ * defines HAKMEM_KASAN_POISON when the kernel's Module.symvers has it;
+ * elsewhere hakmem's objects are covered at page granularity only.
+ */
+#if defined(CONFIG_KASAN_GENERIC) && defined(HAKMEM_KASAN_POISON)
+#define HAKMEM_KASAN 1
+void kasan_poison(const void *addr, size_t size, u8 value, bool init);
+#endif
 
 /*
  * 6.7 replaced register_shrinker() with shrinker_alloc()/_register(); the
@@ -33,12 +45,13 @@ static inline void hakmem_shrinker_destroy(struct shrinker *shrinker)
 	shrinker_free(shrinker);
 }
 #else
-static struct shrinker hakmem_compat_shrinker;
-
+/* One shrinker, static; only the file that creates it instantiates it. */
 static inline struct shrinker *
 hakmem_shrinker_create(unsigned long (*count)(struct shrinker *, struct shrink_control *),
 		       unsigned long (*scan)(struct shrinker *, struct shrink_control *))
 {
+	static struct shrinker hakmem_compat_shrinker;
+
 	hakmem_compat_shrinker.count_objects = count;
 	hakmem_compat_shrinker.scan_objects = scan;
 	hakmem_compat_shrinker.seeks = DEFAULT_SEEKS;

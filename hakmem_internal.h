@@ -43,6 +43,7 @@
 #include <linux/spinlock.h>
 #include <linux/types.h>
 
+#include "hakmem_kasan.h"
 #include "hakmem_slab.h"
 
 /*
@@ -254,11 +255,18 @@ struct hakmem_node {
  * @lock: local lock; taken with IRQs off, so hardirq users are safe
  * @count: object pointers in @objs
  * @stat: statistics of this CPU
- * @objs: a LIFO magazine of free objects, all from this CPU's node
+ * @q_next: under KASAN, the oldest slot of the quarantine ring (unused
+ *          otherwise; kept so that every file sees one layout)
+ * @q_count: under KASAN, objects in the quarantine ring
+ * @objs: a LIFO magazine of free objects, all from this CPU's node;
+ *        under KASAN followed by a ring of HAKMEM_KASAN_QUARANTINE freed
+ *        objects waiting, poisoned, before they join the magazine
  */
 struct hakmem_cpu_cache {
 	local_lock_t lock;
 	unsigned int count;
+	unsigned int q_next;
+	unsigned int q_count;
 	unsigned long stat[HAKMEM_NR_STAT_ITEMS];
 	void *objs[];
 };

@@ -183,6 +183,7 @@ static __always_inline void *hakmem_obj_out(struct hakmem_cache *s, void *obj,
 					    gfp_t gfp)
 {
 	*hakmem_fp(s, obj) = 0;
+	hakmem_kasan_unpoison(obj, s->layout.object_size);
 	if (unlikely(s->flags & (SLAB_RED_ZONE | SLAB_POISON)))
 		hakmem_debug_alloc(s, obj);
 	if (hakmem_want_init_on_alloc(s, gfp))
@@ -440,6 +441,59 @@ static noinline void hakmem_free_remote(struct hakmem_cache *s, int nid, void *o
 	hakmem_node_put(s, s->node[nid], &obj, 1);
 }
 
+#ifdef HAKMEM_KASAN
+static void **hakmem_quarantine(struct hakmem_cache *s, struct hakmem_cpu_cache *pc)
+{
+	return pc->objs + s->mag_size;
+}
+
+/*
+ * Keep @obj, freed and poisoned, in this CPU's quarantine ring; return
+ * the oldest object the full ring lets go of in its place, or NULL.
+ */
+static void *hakmem_quarantine_swap(struct hakmem_cache *s,
+				    struct hakmem_cpu_cache *pc, void *obj)
+{
+	void **q = hakmem_quarantine(s, pc);
+	unsigned int slot;
+	void *old = NULL;
+
+	if (pc->q_count < HAKMEM_KASAN_QUARANTINE) {
+		slot = (pc->q_next + pc->q_count++) % HAKMEM_KASAN_QUARANTINE;
+	} else {
+		slot = pc->q_next;
+		old = q[slot];
+		pc->q_next = (slot + 1) % HAKMEM_KASAN_QUARANTINE;
+	}
+	q[slot] = obj;
+	return old;
+}
+
+/* Give every object of a CPU's quarantine back to its slab on @nid. */
+static void hakmem_quarantine_flush(struct hakmem_cache *s,
+				    struct hakmem_cpu_cache *pc, int nid)
+{
+	void **q = hakmem_quarantine(s, pc);
+	unsigned int first = min(pc->q_count, HAKMEM_KASAN_QUARANTINE - pc->q_next);
+
+	hakmem_node_put(s, s->node[nid], q + pc->q_next, first);
+	hakmem_node_put(s, s->node[nid], q, pc->q_count - first);
+	pc->q_next = 0;
+	pc->q_count = 0;
+}
+#else
+static inline void *hakmem_quarantine_swap(struct hakmem_cache *s,
+					   struct hakmem_cpu_cache *pc, void *obj)
+{
+	return obj;
+}
+
+static inline void hakmem_quarantine_flush(struct hakmem_cache *s,
+					   struct hakmem_cpu_cache *pc, int nid)
+{
+}
+#endif /* HAKMEM_KASAN */
+
 /*
  * Put a checked object into this CPU's magazine (@pc, node @nid), or to
  * its slab if it is another node's; the local lock is held.
@@ -453,10 +507,19 @@ static __always_inline bool hakmem_free_push(struct hakmem_cache *s,
 {
 	kmemleak_free_recursive(obj, s->flags);
 	*hakmem_fp(s, obj) = hakmem_free_tag(ss, obj);
+	/* RCU readers may still look at a SLAB_TYPESAFE_BY_RCU object. */
+	if (!(s->flags & SLAB_TYPESAFE_BY_RCU))
+		hakmem_kasan_poison(obj, s->layout.object_size, HAKMEM_KASAN_FREE);
 	if (unlikely(ss->nid != nid)) {
 		pc->stat[HAKMEM_FREE_MISS]++;
 		hakmem_free_remote(s, ss->nid, obj);
 		return false;
+	}
+	/* Under KASAN the object waits, poisoned; another one goes on. */
+	if (HAKMEM_KASAN_ON) {
+		obj = hakmem_quarantine_swap(s, pc, obj);
+		if (!obj)
+			return true;
 	}
 	if (unlikely(pc->count >= s->mag_size))
 		hakmem_flush(s, pc);
@@ -608,6 +671,7 @@ static void hakmem_drain_local(void *arg)
 		pc->count = 0;
 		pc->stat[HAKMEM_FLUSH]++;
 	}
+	hakmem_quarantine_flush(s, pc, numa_mem_id());
 	local_unlock_irqrestore(&s->pcp->lock, flags);
 }
 
@@ -780,7 +844,7 @@ static struct hakmem_cache *__hakmem_cache_create(const char *name,
 	INIT_LIST_HEAD(&s->list);
 	s->name = kstrdup_const(name, GFP_KERNEL);
 	s->pcp = __alloc_percpu(sizeof(struct hakmem_cpu_cache) +
-				s->mag_size * sizeof(void *),
+				(s->mag_size + HAKMEM_KASAN_QUARANTINE) * sizeof(void *),
 				__alignof__(struct hakmem_cpu_cache));
 	if (!s->name || !s->pcp)
 		goto free;
@@ -918,6 +982,17 @@ static noinline void *hakmem_alloc_other(size_t size, gfp_t gfp, int node)
 	return kmalloc_node(size, gfp, node);
 }
 
+/* A tiny class for @size; under KASAN, bytes past @size are off limits. */
+static __always_inline void *hakmem_tiny_alloc(size_t size, gfp_t gfp, int node)
+{
+	struct hakmem_cache *s = hakmem_tiny[hakmem_tiny_index(size)];
+	void *obj = __hakmem_cache_alloc(s, gfp, node);
+
+	if (HAKMEM_KASAN_ON && obj)
+		hakmem_kasan_trim(obj, size, s->layout.object_size);
+	return obj;
+}
+
 /**
  * hakmem_alloc_node - allocate memory on a node, like kmalloc_node()
  * @size: bytes wanted
@@ -939,7 +1014,7 @@ void *hakmem_alloc_node(size_t size, gfp_t gfp, int node)
 	/* One test for size 0 and sizes above the tiny classes. */
 	if (unlikely(size - 1 >= HAKMEM_MAX_TINY_SIZE || (gfp & HAKMEM_GFP_REFUSED)))
 		return hakmem_alloc_other(size, gfp, node);
-	return __hakmem_cache_alloc(hakmem_tiny[hakmem_tiny_index(size)], gfp, node);
+	return hakmem_tiny_alloc(size, gfp, node);
 }
 EXPORT_SYMBOL_GPL(hakmem_alloc_node);
 
@@ -956,8 +1031,7 @@ void *hakmem_alloc(size_t size, gfp_t gfp)
 	/* One test for size 0 and sizes above the tiny classes. */
 	if (unlikely(size - 1 >= HAKMEM_MAX_TINY_SIZE || (gfp & HAKMEM_GFP_REFUSED)))
 		return hakmem_alloc_other(size, gfp, NUMA_NO_NODE);
-	return __hakmem_cache_alloc(hakmem_tiny[hakmem_tiny_index(size)], gfp,
-				    NUMA_NO_NODE);
+	return hakmem_tiny_alloc(size, gfp, NUMA_NO_NODE);
 }
 EXPORT_SYMBOL_GPL(hakmem_alloc);
 
@@ -1012,7 +1086,11 @@ size_t hakmem_ksize(const void *obj)
 	if (ss)
 		size = ss->cache->layout.object_size;
 	rcu_read_unlock();
-	return ss ? size : ksize(obj);
+	if (!ss)
+		return ksize(obj);
+	/* As ksize(): all of what it returns is the caller's to use. */
+	hakmem_kasan_unpoison(obj, size);
+	return size;
 }
 EXPORT_SYMBOL_GPL(hakmem_ksize);
 
@@ -1163,6 +1241,7 @@ static int hakmem_cpu_dead(unsigned int cpu)
 	mutex_lock(&hakmem_cache_mutex);
 	list_for_each_entry(s, &hakmem_caches, list) {
 		pc = per_cpu_ptr(s->pcp, cpu);
+		hakmem_quarantine_flush(s, pc, cpu_to_mem(cpu));
 		if (!pc->count)
 			continue;
 		hakmem_node_put(s, s->node[cpu_to_mem(cpu)], pc->objs, pc->count);

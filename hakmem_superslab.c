@@ -193,6 +193,10 @@ int hakmem_layout_init(struct hakmem_layout *l, unsigned int size,
 		off = l->fp_offset + sizeof(void *);
 	}
 	off = max_t(unsigned int, off, sizeof(void *));
+	/* Under KASAN an overflow must land in poison, not the next object. */
+	if (hakmem_kasan_pad(size) &&
+	    off + hakmem_kasan_pad(size) <= PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER)
+		off += hakmem_kasan_pad(size);
 	if (off < size || ALIGN(off, align) < off)
 		return -EINVAL;
 	l->stride = ALIGN(off, align);
@@ -554,6 +558,8 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 	/* One aligned block of pages: all its addresses share this top lane. */
 	top = (unsigned long)ss->base ^ hakmem_fp_addr(ss->base);
 	ss->fp_key = hakmem_fp_secret ^ top;
+	/* Nothing in it is the user's until it is handed out. */
+	hakmem_kasan_poison(ss->base, PAGE_SIZE << order, HAKMEM_KASAN_REDZONE);
 	ss->cache = s;
 	ss->nid = page_to_nid(page);
 	ss->order = order;
@@ -915,8 +921,13 @@ static unsigned int __hakmem_node_take(struct hakmem_cache *s,
  */
 static void hakmem_construct(struct hakmem_cache *s, void **objs, unsigned int nr)
 {
-	while (nr--)
+	while (nr--) {
+		/* The constructor is the user's code: KASAN lets it write. */
+		hakmem_kasan_unpoison(objs[nr], s->layout.object_size);
 		s->ctor(objs[nr]);
+		hakmem_kasan_poison(objs[nr], s->layout.object_size,
+				    HAKMEM_KASAN_FREE);
+	}
 }
 
 /**

@@ -116,17 +116,17 @@ static void hk_san_expect_none(struct kunit *test, const char *label,
 			    "%s: KASAN reported a legal access", label);
 }
 
-/* The accesses, out of line and volatile so that each one happens. */
+/* The accesses, out of line and marked so that each one happens. */
 static noinline void hk_san_read_at(u8 *p, size_t n)
 {
 	OPTIMIZER_HIDE_VAR(p);
-	(void)((volatile u8 *)p)[n];
+	(void)READ_ONCE(p[n]);
 }
 
 static noinline void hk_san_write_at(u8 *p, size_t n)
 {
 	OPTIMIZER_HIDE_VAR(p);
-	((volatile u8 *)p)[n] = 0x5a;
+	WRITE_ONCE(p[n], 0x5a);
 }
 
 static noinline void hk_san_read_rcu(u8 *p, size_t n)
@@ -142,7 +142,7 @@ static noinline void hk_san_use_all(u8 *p, size_t n)
 
 	OPTIMIZER_HIDE_VAR(p);
 	for (i = 0; i < n; i++)
-		((volatile u8 *)p)[i] = ((volatile u8 *)p)[i] + 1;
+		WRITE_ONCE(p[i], READ_ONCE(p[i]) + 1);
 }
 
 /* --- the two faces ------------------------------------------------------ */
@@ -422,6 +422,7 @@ static struct kunit_suite hakmem_sanitizers_suite = {
 	.exit = hk_san_exit,
 	.test_cases = hakmem_sanitizers_cases,
 };
+
 kunit_test_suite(hakmem_sanitizers_suite);
 
 MODULE_LICENSE("GPL");

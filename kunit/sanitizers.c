@@ -9,9 +9,9 @@
  * a KASAN report inside the KUnit thread fails the case (only KASAN's own
  * test suite may expect reports there), and a module cannot say it is one.
  *
- * Each provoked report is announced to the console scanner with
- * "hakmem-expect: kasan N label" before it is made, so that the scanner
- * accepts exactly those and nothing else.  Boot with kasan_multi_shot, or
+ * Each provoked report is bracketed for the console scanner with
+ * "hakmem-expect: begin-kasan N label" ... "hakmem-expect: end label", so
+ * that the scanner accepts exactly those and nothing else.  Boot with kasan_multi_shot, or
  * the first report ends reporting (and panic_on_warn the guest).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -82,11 +82,14 @@ static unsigned int hk_san_run(struct kunit *test, const char *label,
 
 	init_completion(&job.done);
 	if (expect)
-		pr_info("hakmem-expect: kasan %u %s\n", expect, label);
+		pr_info("hakmem-expect: begin-kasan %u %s\n", expect, label);
 	before = atomic_read(&hk_san_reports);
 	t = kthread_run(hk_san_thread, &job, "hk_san");
+	if (!IS_ERR(t))
+		wait_for_completion(&job.done);
+	if (expect)
+		pr_info("hakmem-expect: end %s\n", label);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
-	wait_for_completion(&job.done);
 	return atomic_read(&hk_san_reports) - before;
 }
 

@@ -70,6 +70,20 @@ static inline void hakmem_kasan_poison(const void *p, size_t size, u8 value)
 	kasan_poison(p, round_up(size, HAKMEM_KASAN_GRANULE), value, false);
 }
 
+/*
+ * hakmem's debug checks read red zones and poison through memchr_inv(),
+ * which KASAN checks: as the slab allocator does, stop reports meanwhile.
+ */
+static inline void hakmem_kasan_enter(void)
+{
+	kasan_disable_current();
+}
+
+static inline void hakmem_kasan_leave(void)
+{
+	kasan_enable_current();
+}
+
 /* hakmem_alloc(@size) served by a class of @class_size bytes. */
 static inline void hakmem_kasan_trim(const void *p, size_t size,
 				     size_t class_size)
@@ -102,6 +116,14 @@ static inline void hakmem_kasan_poison(const void *p, size_t size, u8 value)
 
 static inline void hakmem_kasan_trim(const void *p, size_t size,
 				     size_t class_size)
+{
+}
+
+static inline void hakmem_kasan_enter(void)
+{
+}
+
+static inline void hakmem_kasan_leave(void)
 {
 }
 

@@ -373,6 +373,7 @@ void hakmem_debug_alloc(struct hakmem_cache *s, void *obj)
 	const struct hakmem_layout *l = &s->layout;
 	u8 *bad;
 
+	hakmem_kasan_enter();
 	if (s->flags & SLAB_POISON) {
 		bad = memchr_inv(obj, POISON_FREE, l->object_size - 1);
 		if (bad)
@@ -389,6 +390,7 @@ void hakmem_debug_alloc(struct hakmem_cache *s, void *obj)
 					    bad - (u8 *)obj, l->red_len);
 		memset(obj + l->red_offset, HAKMEM_RED_ACTIVE, l->red_len);
 	}
+	hakmem_kasan_leave();
 }
 
 /**
@@ -406,12 +408,14 @@ bool hakmem_debug_free(struct hakmem_cache *s, void *obj)
 	u8 *bad;
 
 	if (s->flags & SLAB_RED_ZONE) {
+		hakmem_kasan_enter();
 		bad = memchr_inv(obj + l->red_offset, HAKMEM_RED_ACTIVE, l->red_len);
-		if (bad) {
+		if (bad)
 			hakmem_report_bytes(s, obj, "red zone (written past the end)",
 					    bad - (u8 *)obj, l->red_len);
+		hakmem_kasan_leave();
+		if (bad)
 			return false;
-		}
 		memset(obj + l->red_offset, HAKMEM_RED_INACTIVE, l->red_len);
 	}
 	if (s->flags & SLAB_POISON) {

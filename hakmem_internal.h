@@ -120,6 +120,8 @@ enum hakmem_stat_item {
  * @red_offset: start of the right red zone (SLAB_RED_ZONE), else 0
  * @red_len: bytes in the red zone, else 0
  * @fp_offset: offset of the free-pointer word
+ * @kasan_len: bytes of red zone added under KASAN after all of the above
+ *             (0 without KASAN)
  * @stride: distance between two objects: every byte above, aligned
  * @align: alignment of every object
  *
@@ -132,6 +134,7 @@ struct hakmem_layout {
 	unsigned int red_offset;
 	unsigned int red_len;
 	unsigned int fp_offset;
+	unsigned int kasan_len;
 	unsigned int stride;
 	unsigned int align;
 };
@@ -649,6 +652,7 @@ struct fault_attr *hakmem_fault_meta_attr(void);
 unsigned long hakmem_stat_sum(struct hakmem_cache *s, enum hakmem_stat_item item);
 void hakmem_drain_all(struct hakmem_cache *s);
 struct hakmem_cache *hakmem_tiny_cache(size_t size);
+bool hakmem_quarantine_set(bool on);
 struct shrinker *hakmem_shrinker_get(void);
 
 /* hakmem_selftest.c */

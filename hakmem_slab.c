@@ -441,6 +441,32 @@ static noinline void hakmem_free_remote(struct hakmem_cache *s, int nid, void *o
 	hakmem_node_put(s, s->node[nid], &obj, 1);
 }
 
+/*
+ * Under KASAN freed objects wait in a per-CPU quarantine before reuse.
+ * Writable, so that tests of the magazine's LIFO order can turn it off
+ * (echo N > /sys/module/hakmem/parameters/kasan_quarantine).
+ */
+static bool hakmem_quarantine_on __read_mostly = HAKMEM_KASAN_ON;
+module_param_named(kasan_quarantine, hakmem_quarantine_on, bool, 0644);
+MODULE_PARM_DESC(kasan_quarantine, "Under KASAN, keep freed objects out of reuse for a while (default Y with KASAN)");
+
+/**
+ * hakmem_quarantine_set() - turn the KASAN quarantine on or off
+ * @on: the new setting; ignored without KASAN
+ *
+ * Objects already waiting stay until the next drain.
+ *
+ * Return: the old setting (always false without KASAN).
+ */
+bool hakmem_quarantine_set(bool on)
+{
+	bool old = READ_ONCE(hakmem_quarantine_on);
+
+	WRITE_ONCE(hakmem_quarantine_on, on && HAKMEM_KASAN_ON);
+	return old;
+}
+EXPORT_SYMBOL_NS_GPL(hakmem_quarantine_set, HAKMEM_INTERNAL);
+
 #ifdef HAKMEM_KASAN
 static void **hakmem_quarantine(struct hakmem_cache *s, struct hakmem_cpu_cache *pc)
 {
@@ -516,7 +542,7 @@ static __always_inline bool hakmem_free_push(struct hakmem_cache *s,
 		return false;
 	}
 	/* Under KASAN the object waits, poisoned; another one goes on. */
-	if (HAKMEM_KASAN_ON) {
+	if (HAKMEM_KASAN_ON && READ_ONCE(hakmem_quarantine_on)) {
 		obj = hakmem_quarantine_swap(s, pc, obj);
 		if (!obj)
 			return true;
@@ -1115,8 +1141,8 @@ static int hakmem_stats_show(struct seq_file *m, void *v)
 
 	seq_printf(m, "name %s\nobject_size %u\nstride %u\nalign %u\n",
 		   s->name, l->object_size, l->stride, l->align);
-	seq_printf(m, "red_zone %u+%u\nfree_pointer %u\nflags %#lx\nctor %s\n",
-		   l->red_offset, l->red_len, l->fp_offset,
+	seq_printf(m, "red_zone %u+%u\nfree_pointer %u\nkasan_red_zone %u\nflags %#lx\nctor %s\n",
+		   l->red_offset, l->red_len, l->fp_offset, l->kasan_len,
 		   (__force unsigned long)s->flags, s->ctor ? "yes" : "no");
 	seq_printf(m, "slab_order %u\nobjects_per_slab %u\nsuperslab_order %u\n",
 		   s->slab_order, s->capacity, s->ss_order);

@@ -195,8 +195,10 @@ int hakmem_layout_init(struct hakmem_layout *l, unsigned int size,
 	off = max_t(unsigned int, off, sizeof(void *));
 	/* Under KASAN an overflow must land in poison, not the next object. */
 	if (hakmem_kasan_pad(size) &&
-	    off + hakmem_kasan_pad(size) <= PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER)
-		off += hakmem_kasan_pad(size);
+	    off + hakmem_kasan_pad(size) <= PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER) {
+		l->kasan_len = hakmem_kasan_pad(size);
+		off += l->kasan_len;
+	}
 	if (off < size || ALIGN(off, align) < off)
 		return -EINVAL;
 	l->stride = ALIGN(off, align);

@@ -137,6 +137,17 @@ static void hk_fw_poke(u8 *p, u8 v)
 	kasan_enable_current();
 }
 
+/* What a free word holds: the test reads free memory on purpose. */
+static u8 hk_fw_peek(const u8 *p)
+{
+	u8 v;
+
+	kasan_disable_current();
+	v = READ_ONCE(*p);
+	kasan_enable_current();
+	return v;
+}
+
 /* --- item 1: stray writes -------------------------------------------------- */
 
 /*
@@ -213,7 +224,7 @@ static void hk_fw_one(struct kunit *test, enum hk_fw_where where, unsigned int b
 		victim = where == HK_FW_LIST_HEAD ? x[2] : x[1];
 	}
 	fw = (u8 *)hakmem_fp(c, victim);
-	old = fw[b];
+	old = hk_fw_peek(fw + b);
 	v = kind == 0 ? 0x00 : kind == 1 ? 0xff : kind == 2 ? old ^ 0x01 : old ^ 0x80;
 	expect = v != old && where != HK_FW_MAG_POP;
 	corrupt = hakmem_stat_sum(c, HAKMEM_CORRUPTION);
@@ -505,8 +516,23 @@ static struct kunit_case hakmem_free_word_cases[] = {
 	{}
 };
 
+/* The cases follow objects through the magazines' LIFO order. */
+static void hk_fw_quarantine_restore(void *on)
+{
+	hakmem_quarantine_set(on);
+}
+
+static int hk_fw_init(struct kunit *test)
+{
+	bool on = hakmem_quarantine_set(false);
+
+	return kunit_add_action_or_reset(test, hk_fw_quarantine_restore,
+					 on ? test : NULL);
+}
+
 static struct kunit_suite hakmem_free_word_suite = {
 	.name = "hakmem_free_word",
+	.init = hk_fw_init,
 	.test_cases = hakmem_free_word_cases,
 };
 

@@ -189,9 +189,13 @@ static void hk_gfp_init_on_one(struct kunit *test, struct hakmem_cache *s,
 			    hk_ref_init_on_alloc(s, gfp) || hk_ref_init_on_free(s) ?
 			    HK_GFP_ZERO : hk_gfp_unzeroed(s),
 			    gfp & __GFP_ZERO ? "allocated with __GFP_ZERO" : "allocated");
-	if (s->flags & SLAB_RED_ZONE)
+	if (s->flags & SLAB_RED_ZONE) {
+		/* Past the object: hakmem's, poisoned under KASAN. */
+		kasan_disable_current();
 		KUNIT_EXPECT_NULL(test, memchr_inv(q + l->red_offset, HAKMEM_RED_ACTIVE,
 						   l->red_len));
+		kasan_enable_current();
+	}
 	if (tiny)
 		hakmem_free(q);
 	else
@@ -482,8 +486,23 @@ static struct kunit_case hakmem_gfp_cases[] = {
 	{}
 };
 
+/* hakmem_gfp_init_on follows an object through the magazine's LIFO order. */
+static void hk_gfp_quarantine_restore(void *on)
+{
+	hakmem_quarantine_set(on);
+}
+
+static int hk_gfp_init(struct kunit *test)
+{
+	bool on = hakmem_quarantine_set(false);
+
+	return kunit_add_action_or_reset(test, hk_gfp_quarantine_restore,
+					 on ? test : NULL);
+}
+
 static struct kunit_suite hakmem_gfp_suite = {
 	.name = "hakmem_gfp",
+	.init = hk_gfp_init,
 	.test_cases = hakmem_gfp_cases,
 };
 

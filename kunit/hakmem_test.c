@@ -119,22 +119,35 @@ const void *hk_faces_poison_gen_params(const void *prev, char *desc)
 	return hk_param_next(hk_faces_poison, ARRAY_SIZE(hk_faces_poison), prev, desc);
 }
 
+static void hk_quarantine_restore(void *on)
+{
+	hakmem_quarantine_set(on);
+}
+
 /**
  * hk_case_init() - the .init of every suite in hakmem_kunit.ko
  * @test: the case
  *
  * A parameter's description goes to test->priv: hk_expect_begin() and
- * hk_expect_end() add it to the case name in their labels.
+ * hk_expect_end() add it to the case name in their labels.  The KASAN
+ * quarantine is off for the case (restored after it).
  *
  * Return: 0.
  */
 int hk_case_init(struct kunit *test)
 {
 	const struct hk_param *p = test->param_value;
+	bool on;
 
 	if (p)
 		test->priv = (void *)p->desc;
-	return 0;
+	/*
+	 * These suites check the magazines' LIFO order and exact counts; the
+	 * KASAN quarantine has hakmem_sanitizers of its own.
+	 */
+	on = hakmem_quarantine_set(false);
+	return kunit_add_action_or_reset(test, hk_quarantine_restore,
+					 on ? test : NULL);
 }
 
 atomic_long_t hk_ctor_calls = ATOMIC_LONG_INIT(0);

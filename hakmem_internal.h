@@ -635,8 +635,7 @@ unsigned int hakmem_node_take(struct hakmem_cache *s, struct hakmem_node *n,
 			      void **objs, unsigned int nr);
 unsigned int hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gfp,
 			      void **objs, unsigned int nr);
-void hakmem_node_put(struct hakmem_cache *s, struct hakmem_node *n,
-		     void **objs, unsigned int nr);
+void hakmem_objs_put(struct hakmem_cache *s, void **objs, unsigned int nr);
 void hakmem_debug_alloc(struct hakmem_cache *s, void *obj);
 bool hakmem_debug_free(struct hakmem_cache *s, void *obj);
 void hakmem_fault_debugfs(struct dentry *parent);

@@ -7,9 +7,11 @@
  * spinlock, no atomic read-modify-write, safe against hardirq users on the
  * same CPU.  A miss moves a batch from the node's slabs (hakmem_superslab.c)
  * under the node lock; a full magazine moves its oldest batch back.
- * Magazines only hold objects of their CPU's node: a free of another
- * node's object goes straight to its slab, so the magazine never serves a
- * remote object.  A free on one CPU never touches another CPU's magazine.
+ * Magazines only take objects of their CPU's node: a free of another
+ * node's object goes straight to its slab.  Whatever leaves a magazine
+ * goes back to each object's own node, which need not be the CPU's (its
+ * numa_mem_id() may have changed).  A free on one CPU never touches
+ * another CPU's magazine.
  *
  * Lock order (outermost first):
  *   1. cpu_hotplug_lock (held by the hotplug core around hakmem_cpu_dead())
@@ -244,7 +246,7 @@ static void hakmem_stash(struct hakmem_cache *s, void **objs, unsigned int nr)
 	memcpy(pc->objs + pc->count, objs, room * sizeof(void *));
 	pc->count += room;
 	if (room < nr)
-		hakmem_node_put(s, s->node[nid], objs + room, nr - room);
+		hakmem_objs_put(s, objs + room, nr - room);
 	local_unlock_irqrestore(&s->pcp->lock, flags);
 }
 
@@ -426,7 +428,7 @@ static void hakmem_flush(struct hakmem_cache *s, struct hakmem_cpu_cache *pc)
 {
 	unsigned int nr = min(s->batch, pc->count);
 
-	hakmem_node_put(s, s->node[numa_mem_id()], pc->objs, nr);
+	hakmem_objs_put(s, pc->objs, nr);
 	pc->count -= nr;
 	memmove(pc->objs, pc->objs + nr, pc->count * sizeof(void *));
 	pc->stat[HAKMEM_FLUSH]++;
@@ -436,9 +438,9 @@ static void hakmem_flush(struct hakmem_cache *s, struct hakmem_cpu_cache *pc)
  * Another node's object goes straight to its slab.  Out of line, so that
  * taking @obj's address does not cost the fast path a stack canary.
  */
-static noinline void hakmem_free_remote(struct hakmem_cache *s, int nid, void *obj)
+static noinline void hakmem_free_remote(struct hakmem_cache *s, void *obj)
 {
-	hakmem_node_put(s, s->node[nid], &obj, 1);
+	hakmem_objs_put(s, &obj, 1);
 }
 
 /*
@@ -495,15 +497,15 @@ static void *hakmem_quarantine_swap(struct hakmem_cache *s,
 	return old;
 }
 
-/* Give every object of a CPU's quarantine back to its slab on @nid. */
+/* Give every object of a CPU's quarantine back to its slab, on its node. */
 static void hakmem_quarantine_flush(struct hakmem_cache *s,
-				    struct hakmem_cpu_cache *pc, int nid)
+				    struct hakmem_cpu_cache *pc)
 {
 	void **q = hakmem_quarantine(s, pc);
 	unsigned int first = min(pc->q_count, HAKMEM_KASAN_QUARANTINE - pc->q_next);
 
-	hakmem_node_put(s, s->node[nid], q + pc->q_next, first);
-	hakmem_node_put(s, s->node[nid], q, pc->q_count - first);
+	hakmem_objs_put(s, q + pc->q_next, first);
+	hakmem_objs_put(s, q, pc->q_count - first);
 	pc->q_next = 0;
 	pc->q_count = 0;
 }
@@ -515,7 +517,7 @@ static inline void *hakmem_quarantine_swap(struct hakmem_cache *s,
 }
 
 static inline void hakmem_quarantine_flush(struct hakmem_cache *s,
-					   struct hakmem_cpu_cache *pc, int nid)
+					   struct hakmem_cpu_cache *pc)
 {
 }
 #endif /* HAKMEM_KASAN */
@@ -538,7 +540,7 @@ static __always_inline bool hakmem_free_push(struct hakmem_cache *s,
 		hakmem_kasan_poison(obj, s->layout.object_size, HAKMEM_KASAN_FREE);
 	if (unlikely(ss->nid != nid)) {
 		pc->stat[HAKMEM_FREE_MISS]++;
-		hakmem_free_remote(s, ss->nid, obj);
+		hakmem_free_remote(s, obj);
 		return false;
 	}
 	/* Under KASAN the object waits, poisoned; another one goes on. */
@@ -693,11 +695,11 @@ static void hakmem_drain_local(void *arg)
 	local_lock_irqsave(&s->pcp->lock, flags);
 	pc = this_cpu_ptr(s->pcp);
 	if (pc->count) {
-		hakmem_node_put(s, s->node[numa_mem_id()], pc->objs, pc->count);
+		hakmem_objs_put(s, pc->objs, pc->count);
 		pc->count = 0;
 		pc->stat[HAKMEM_FLUSH]++;
 	}
-	hakmem_quarantine_flush(s, pc, numa_mem_id());
+	hakmem_quarantine_flush(s, pc);
 	local_unlock_irqrestore(&s->pcp->lock, flags);
 }
 
@@ -1267,10 +1269,10 @@ static int hakmem_cpu_dead(unsigned int cpu)
 	mutex_lock(&hakmem_cache_mutex);
 	list_for_each_entry(s, &hakmem_caches, list) {
 		pc = per_cpu_ptr(s->pcp, cpu);
-		hakmem_quarantine_flush(s, pc, cpu_to_mem(cpu));
+		hakmem_quarantine_flush(s, pc);
 		if (!pc->count)
 			continue;
-		hakmem_node_put(s, s->node[cpu_to_mem(cpu)], pc->objs, pc->count);
+		hakmem_objs_put(s, pc->objs, pc->count);
 		pc->count = 0;
 	}
 	mutex_unlock(&hakmem_cache_mutex);

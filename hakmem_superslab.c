@@ -14,7 +14,8 @@
  *   1. cpu_hotplug_lock (cpus_read_lock), then hakmem_cache_mutex
  *   2. hakmem_cpu_cache.lock - local lock, IRQs off
  *   3. hakmem_node.lock - spinlock, always taken with IRQs off, since
- *      GFP_ATOMIC callers may come from hardirq context
+ *      GFP_ATOMIC callers may come from hardirq context; one node's at a
+ *      time, of any node (objects go back to their own node)
  *   4. the registry's IDA lock (internal to the IDA)
  *
  * hakmem_node.lock protects the node's lists and counters and, for every
@@ -1022,14 +1023,13 @@ unsigned int hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gfp,
  * frees of one object racing on two CPUs).
  */
 static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
-			    void *obj, struct list_head *to_free)
+			    struct hakmem_superslab *ss, void *obj,
+			    struct list_head *to_free)
 {
-	struct hakmem_superslab *ss = hakmem_obj_to_ss_hinted(obj);
 	struct hakmem_slab *slab, *victim;
 	int idx;
 
-	if (WARN_ON_ONCE(!ss || ss->cache != s || ss->nid != n->nid))
-		return;
+	lockdep_assert_held(&n->lock);
 	idx = hakmem_obj_index(s, ss, obj, &slab);
 	if (WARN_ON_ONCE(idx < 0))
 		return;
@@ -1077,28 +1077,47 @@ static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
 }
 
 /**
- * hakmem_node_put() - return objects to their slabs on one node
+ * hakmem_objs_put() - return objects to their slabs
  * @s: the cache
- * @n: the node every object belongs to
- * @objs: the objects, already checked by the free path
+ * @objs: the objects, already checked by the free path; of any nodes
  * @nr: how many
  *
- * Empty slabs beyond HAKMEM_EMPTY_KEEP go back to their SuperSlabs, and
- * SuperSlabs left all FREE beyond a reserve of one to the page allocator.
+ * Each object goes to the node of its own SuperSlab, whatever CPU or node
+ * the caller runs on (a magazine may hold other nodes' objects, and
+ * numa_mem_id() may change under it).  One node lock per run of objects
+ * of one node.  Empty slabs beyond HAKMEM_EMPTY_KEEP go back to their
+ * SuperSlabs, and SuperSlabs left all FREE beyond a reserve of one to the
+ * page allocator.
  *
- * Context: any; takes the node lock.
+ * Context: any; takes node locks.
  */
-void hakmem_node_put(struct hakmem_cache *s, struct hakmem_node *n,
-		     void **objs, unsigned int nr)
+void hakmem_objs_put(struct hakmem_cache *s, void **objs, unsigned int nr)
 {
+	struct hakmem_superslab *ss;
+	struct hakmem_node *n;
 	LIST_HEAD(to_free);
 	unsigned long flags;
-	unsigned int i;
+	unsigned int i = 0;
 
-	spin_lock_irqsave(&n->lock, flags);
-	for (i = 0; i < nr; i++)
-		hakmem_slab_put(s, n, objs[i], &to_free);
-	spin_unlock_irqrestore(&n->lock, flags);
+	/* Objects out of their slabs keep their SuperSlabs; the hints need RCU. */
+	rcu_read_lock();
+	while (i < nr) {
+		ss = hakmem_obj_to_ss_hinted(objs[i]);
+		if (WARN_ON_ONCE(!ss || ss->cache != s)) {
+			i++;
+			continue;
+		}
+		n = s->node[ss->nid];
+		spin_lock_irqsave(&n->lock, flags);
+		do {
+			hakmem_slab_put(s, n, ss, objs[i], &to_free);
+			if (++i == nr)
+				break;
+			ss = hakmem_obj_to_ss_hinted(objs[i]);
+		} while (ss && ss->cache == s && ss->nid == n->nid);
+		spin_unlock_irqrestore(&n->lock, flags);
+	}
+	rcu_read_unlock();
 	hakmem_free_list(s, &to_free);
 }
 

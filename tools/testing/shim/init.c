@@ -9,6 +9,7 @@
 
 int hk_nr_cpus = 4;
 int hk_nr_nodes = 2;
+int hk_cpu_mem[HK_MAX_CPUS];		/* hk_cpu_mem_set() */
 int hk_loglevel = 5;
 struct module __this_module = { .name = "hakmem" };
 

@@ -1869,3 +1869,82 @@ TEST(write_into_released_slab_caught_on_reuse)
 	free(p);
 	hakmem_cache_destroy(s);
 }
+
+/* ---- NUMA ---------------------------------------------------------------- */
+
+/*
+ * numa_mem_id() changes under objects sitting in magazines (memory
+ * hot-added to a memoryless node): flush, drain and a dead CPU's
+ * magazine must send each object to its own node.
+ */
+TEST(magazine_objects_routed_by_their_node)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-route", 64, 0, 0, NULL);
+	unsigned int i, n0, n1, on0 = 0, on1 = 0;
+	struct hakmem_cpu_cache *pc;
+	void **a, **b, *d[16];
+	int last = hk_nr_cpus - 1;
+	void *c;
+
+	REQUIRE(s && nr_node_ids >= 2 && cpu_to_node(last) == 1);
+	n0 = s->mag_size / 2;
+	n1 = s->mag_size;
+	a = calloc(n0, sizeof(void *));
+	b = calloc(n1, sizeof(void *));
+	REQUIRE(a && b);
+	hk_bind(0);
+	for (i = 0; i < n0; i++)
+		REQUIRE((a[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	for (i = 0; i < ARRAY_SIZE(d); i++)
+		REQUIRE((d[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	for (i = 0; i < n1; i++)
+		REQUIRE((b[i] = hakmem_cache_alloc_node(s, GFP_KERNEL, 1)));
+	CHECK_EQ(page_to_nid(virt_to_page(a[0])), 0);
+	CHECK_EQ(page_to_nid(virt_to_page(b[0])), 1);
+	hakmem_drain_all(s);
+	for (i = 0; i < n0; i++)	/* node 0's objects into CPU 0's magazine */
+		hakmem_cache_free(s, a[i]);
+	CHECK_EQ(per_cpu_ptr(s->pcp, 0)->count, n0);
+	hk_cpu_mem_set(0, 1);		/* CPU 0 now says node 1 */
+	for (i = 0; i < n1; i++)	/* node 1's: the magazine overflows */
+		hakmem_cache_free(s, b[i]);
+	CHECK(hakmem_stat_sum(s, HAKMEM_FLUSH) >= 1);
+	/* An explicit node never gets another node's object from a magazine. */
+	c = hakmem_cache_alloc_node(s, GFP_KERNEL, 1);
+	REQUIRE(c);
+	CHECK_EQ(page_to_nid(virt_to_page(c)), 1);
+	hakmem_cache_free(s, c);
+	/* Node 0 again: its objects join node 1's in the magazine. */
+	hk_cpu_mem_set(0, -1);
+	for (i = 0; i < ARRAY_SIZE(d); i++)
+		hakmem_cache_free(s, d[i]);
+	pc = per_cpu_ptr(s->pcp, 0);
+	for (i = 0; i < pc->count; i++) {
+		on0 += page_to_nid(virt_to_page(pc->objs[i])) == 0;
+		on1 += page_to_nid(virt_to_page(pc->objs[i])) == 1;
+	}
+	CHECK(on0 > 0 && on1 > 0);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	CHECK_EQ(s->node[0]->nr_inuse, 0);
+	CHECK_EQ(s->node[1]->nr_inuse, 0);
+
+	/* A dead CPU's magazine, after its node changed. */
+	hk_bind(last);
+	c = hakmem_cache_alloc(s, GFP_KERNEL);
+	REQUIRE(c);
+	CHECK_EQ(page_to_nid(virt_to_page(c)), 1);
+	hakmem_cache_free(s, c);
+	CHECK(per_cpu_ptr(s->pcp, last)->count > 0);
+	hk_cpu_mem_set(last, 0);
+	hk_bind(0);
+	CHECK_EQ(hk_cpu_down(last), 0);
+	CHECK_EQ(per_cpu_ptr(s->pcp, last)->count, 0);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	hk_cpu_mem_set(last, -1);
+	CHECK_EQ(hk_cpu_up(last), 0);
+	free(a);
+	free(b);
+	hakmem_cache_destroy(s);
+}

@@ -134,9 +134,26 @@ static __always_inline int raw_smp_processor_id(void) { return hk_cur()->cpu; }
 #define get_cpu()		({ preempt_disable(); smp_processor_id(); })
 #define put_cpu()		preempt_enable()
 static inline int cpu_to_node(int cpu) { return (int)((long)cpu * hk_nr_nodes / hk_nr_cpus); }
-#define cpu_to_mem(cpu)		cpu_to_node(cpu)
 static __always_inline int numa_node_id(void) { return cpu_to_node(raw_smp_processor_id()); }
-#define numa_mem_id()		numa_node_id()
+
+/*
+ * Test knob of the emulated topology.  hk_cpu_mem[cpu]: 1 + what
+ * numa_mem_id() says on that CPU, 0 for its own node (memory hot-added to
+ * a memoryless node changes it at run time).
+ */
+extern int hk_cpu_mem[HK_MAX_CPUS];
+static inline void hk_cpu_mem_set(int cpu, int nid) { WRITE_ONCE(hk_cpu_mem[cpu], nid + 1); }
+static __always_inline int cpu_to_mem(int cpu)
+{
+#ifndef HK_BENCH	/* the benchmarks count the hot path's instructions */
+	int m = READ_ONCE(hk_cpu_mem[cpu]);
+
+	if (m)
+		return m - 1;
+#endif
+	return cpu_to_node(cpu);
+}
+#define numa_mem_id()		cpu_to_mem(raw_smp_processor_id())
 #define local_memory_node(n)	(n)
 #define first_memory_node	0
 #define first_online_node	0

@@ -34,6 +34,7 @@
 
 #include <linux/bitmap.h>
 #include <linux/cache.h>
+#include <linux/jiffies.h>
 #include <linux/list.h>
 #include <linux/local_lock.h>
 #include <linux/mm.h>
@@ -60,6 +61,14 @@
 #define HAKMEM_SS_SLABS_SHIFT	3
 /* Per node, this many EMPTY slabs stay initialised before one is released. */
 #define HAKMEM_EMPTY_KEEP	4
+/*
+ * A node that had no free page for a SuperSlab is left alone this long:
+ * refills take other nodes' free objects first instead of asking the page
+ * allocator again.  An exhausted node then costs one failed page
+ * allocation per 100 ms and cache, not one per refill, and memory freed
+ * on it is used again within 100 ms.
+ */
+#define HAKMEM_NO_PAGES_MS	100
 /* Magic in the high half of page->private of a SuperSlab's head page. */
 #define HAKMEM_SS_MAGIC		0x4a4bU
 /* The SuperSlab registry: a directory of pages of pointers, indexed by id. */
@@ -111,6 +120,7 @@ enum hakmem_stat_item {
 	HAKMEM_INVALID_FREE,	/* free of a pointer not an object of the cache */
 	HAKMEM_DOUBLE_FREE,	/* free of an object already free */
 	HAKMEM_CORRUPTION,	/* red zone or poison found damaged */
+	HAKMEM_REFILL_REMOTE,	/* batch taken from another node's slabs */
 	HAKMEM_NR_STAT_ITEMS
 };
 
@@ -234,6 +244,9 @@ struct hakmem_superslab {
  * @nr_partial: PARTIAL slabs
  * @nr_empty: EMPTY slabs
  * @nr_inuse: objects out of slabs (per-CPU caches and users)
+ * @no_pages_until: 0, or the node had no free page for the last SuperSlab
+ *                  wanted on it, and is left alone until these jiffies
+ *                  (HAKMEM_NO_PAGES_MS); a hint, read and written locklessly
  * @nid: this node
  */
 struct hakmem_node {
@@ -250,6 +263,7 @@ struct hakmem_node {
 	unsigned long nr_partial;
 	unsigned long nr_empty;
 	unsigned long nr_inuse;
+	unsigned long no_pages_until;
 	int nid;
 };
 
@@ -261,7 +275,8 @@ struct hakmem_node {
  * @q_next: under KASAN, the oldest slot of the quarantine ring (unused
  *          otherwise; kept so that every file sees one layout)
  * @q_count: under KASAN, objects in the quarantine ring
- * @objs: a LIFO magazine of free objects, all from this CPU's node;
+ * @objs: a LIFO magazine of free objects: this CPU's home node's (see
+ *        hakmem_home_node()), or the nearest node's when home has no page;
  *        under KASAN followed by a ring of HAKMEM_KASAN_QUARANTINE freed
  *        objects waiting, poisoned, before they join the magazine
  */
@@ -623,6 +638,14 @@ static inline void hakmem_stat(struct hakmem_cache *s,
 	this_cpu_inc(s->pcp->stat[item]);
 }
 
+/* Was the node found without a free page less than HAKMEM_NO_PAGES_MS ago? */
+static inline bool hakmem_node_no_pages(struct hakmem_node *n)
+{
+	unsigned long until = READ_ONCE(n->no_pages_until);
+
+	return until && time_before(jiffies, until);
+}
+
 /* hakmem_superslab.c */
 int hakmem_layout_init(struct hakmem_layout *l, unsigned int size,
 		       unsigned int align, slab_flags_t flags, bool has_ctor);
@@ -635,6 +658,10 @@ unsigned int hakmem_node_take(struct hakmem_cache *s, struct hakmem_node *n,
 			      void **objs, unsigned int nr);
 unsigned int hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gfp,
 			      void **objs, unsigned int nr);
+unsigned int hakmem_take_near(struct hakmem_cache *s, int nid, void **objs,
+			      unsigned int nr);
+unsigned int hakmem_node_refill(struct hakmem_cache *s, int nid, gfp_t gfp,
+				void **objs, unsigned int nr);
 void hakmem_objs_put(struct hakmem_cache *s, void **objs, unsigned int nr);
 void hakmem_debug_alloc(struct hakmem_cache *s, void *obj);
 bool hakmem_debug_free(struct hakmem_cache *s, void *obj);
@@ -648,6 +675,7 @@ struct fault_attr *hakmem_fault_attr(void);
 struct fault_attr *hakmem_fault_meta_attr(void);
 
 /* hakmem_slab.c */
+int hakmem_home_node(void);
 unsigned long hakmem_stat_sum(struct hakmem_cache *s, enum hakmem_stat_item item);
 void hakmem_drain_all(struct hakmem_cache *s);
 struct hakmem_cache *hakmem_tiny_cache(size_t size);

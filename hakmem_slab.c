@@ -7,11 +7,12 @@
  * spinlock, no atomic read-modify-write, safe against hardirq users on the
  * same CPU.  A miss moves a batch from the node's slabs (hakmem_superslab.c)
  * under the node lock; a full magazine moves its oldest batch back.
- * Magazines only take objects of their CPU's node: a free of another
- * node's object goes straight to its slab.  Whatever leaves a magazine
- * goes back to each object's own node, which need not be the CPU's (its
- * numa_mem_id() may have changed).  A free on one CPU never touches
- * another CPU's magazine.
+ * Magazines keep objects of their CPU's home node (hakmem_home_node()): a
+ * free of another node's object goes straight to its slab.  Only a home
+ * node without free pages fills them with the nearest node's objects
+ * (hakmem_node_refill()); whatever leaves a magazine goes back to each
+ * object's own node.  A free on one CPU never touches another CPU's
+ * magazine.
  *
  * Lock order (outermost first):
  *   1. cpu_hotplug_lock (held by the hotplug core around hakmem_cpu_dead())
@@ -116,6 +117,7 @@ static const char * const hakmem_stat_names[HAKMEM_NR_STAT_ITEMS] = {
 	[HAKMEM_INVALID_FREE] = "invalid_free",
 	[HAKMEM_DOUBLE_FREE] = "double_free",
 	[HAKMEM_CORRUPTION] = "corruption",
+	[HAKMEM_REFILL_REMOTE] = "refill_remote",
 };
 
 /**
@@ -224,25 +226,55 @@ static void hakmem_oom(struct hakmem_cache *s, gfp_t gfp)
 				    s->dbg_name, &gfp);
 }
 
+/* The nearest node to @nid that has normal memory; @nid if none has. */
+static noinline int hakmem_nearest_normal(int nid)
+{
+	int r, best = NUMA_NO_NODE;
+
+	for_each_node_state(r, N_NORMAL_MEMORY)
+		if (best == NUMA_NO_NODE ||
+		    node_distance(nid, r) < node_distance(nid, best))
+			best = r;
+	return best == NUMA_NO_NODE ? nid : best;
+}
+
+/**
+ * hakmem_home_node() - the node whose objects this CPU's magazines keep
+ *
+ * numa_mem_id(), unless that node has no normal memory: the CPUs of a
+ * memoryless node where numa_mem_id() is numa_node_id() (x86), a node with
+ * only movable memory.  Then the nearest node that has normal memory, as
+ * the slab allocator's node test (N_NORMAL_MEMORY) would pick.  A policy,
+ * not an invariant: every object goes back to its own node whatever the
+ * home of the CPU that frees it.
+ *
+ * Context: any; the answer may be stale once the caller can migrate.
+ * Return: a node id.
+ */
+int hakmem_home_node(void)
+{
+	int nid = numa_mem_id();
+
+	if (likely(node_state(nid, N_NORMAL_MEMORY)))
+		return nid;
+	return hakmem_nearest_normal(nid);
+}
+EXPORT_SYMBOL_NS_GPL(hakmem_home_node, HAKMEM_INTERNAL);
+
 /*
- * Put the objects a grow brought beyond the one wanted into this CPU's
- * magazine if they are of its node and fit, else back to their slabs.
+ * Put the objects a refill brought beyond the one wanted into this CPU's
+ * magazine, as many as fit, the rest back to their slabs.  They are of
+ * the home node, or of the nearest node when home has no page.
  */
 static void hakmem_stash(struct hakmem_cache *s, void **objs, unsigned int nr)
 {
 	struct hakmem_cpu_cache *pc;
 	unsigned long flags;
 	unsigned int room;
-	int nid;
 
-	/* All come from one SuperSlab, which they keep alive. */
-	rcu_read_lock();
-	nid = hakmem_obj_to_ss(objs[0])->nid;
-	rcu_read_unlock();
 	local_lock_irqsave(&s->pcp->lock, flags);
 	pc = this_cpu_ptr(s->pcp);
-	room = nid == numa_mem_id() ? s->mag_size - pc->count : 0;
-	room = min(room, nr);
+	room = min(s->mag_size - pc->count, nr);
 	memcpy(pc->objs + pc->count, objs, room * sizeof(void *));
 	pc->count += room;
 	if (room < nr)
@@ -251,7 +283,10 @@ static void hakmem_stash(struct hakmem_cache *s, void **objs, unsigned int nr)
 }
 
 /*
- * Magazine empty: refill a batch from this node's slabs, or grow the node.
+ * Magazine empty: refill a batch from the home node's slabs; when home
+ * has none, hakmem_node_refill() decides between growing it and another
+ * node's objects.  While home is known to have no page, the nearest
+ * node's objects come at once, under the same local lock hold.
  * Entered with the local lock held; returns with it released.
  */
 static void *hakmem_alloc_refill(struct hakmem_cache *s,
@@ -259,10 +294,17 @@ static void *hakmem_alloc_refill(struct hakmem_cache *s,
 				 unsigned long flags, gfp_t gfp)
 {
 	void *spill[HAKMEM_GROW_MAX];
+	int home = hakmem_home_node();
 	unsigned int got;
 	void *obj;
 
-	got = hakmem_node_take(s, s->node[numa_mem_id()], pc->objs, s->batch);
+	got = hakmem_node_take(s, s->node[home], pc->objs, s->batch);
+	if (!got && hakmem_node_no_pages(s->node[home]) &&
+	    !(gfp & __GFP_THISNODE)) {
+		got = hakmem_take_near(s, home, pc->objs, s->batch);
+		if (got)
+			pc->stat[HAKMEM_REFILL_REMOTE]++;
+	}
 	if (got) {
 		pc->stat[HAKMEM_ALLOC_MISS]++;
 		pc->stat[HAKMEM_REFILL]++;
@@ -274,8 +316,8 @@ static void *hakmem_alloc_refill(struct hakmem_cache *s,
 	local_unlock_irqrestore(&s->pcp->lock, flags);
 
 	/* No lock held: the page allocator may sleep if gfp allows. */
-	got = hakmem_node_grow(s, NUMA_NO_NODE, gfp, spill,
-			       min_t(unsigned int, s->batch, HAKMEM_GROW_MAX));
+	got = hakmem_node_refill(s, home, gfp, spill,
+				 min_t(unsigned int, s->batch, HAKMEM_GROW_MAX));
 	if (!got) {
 		hakmem_oom(s, gfp);
 		return NULL;
@@ -288,14 +330,17 @@ static void *hakmem_alloc_refill(struct hakmem_cache *s,
 	return obj;
 }
 
-/* An explicit node other than this CPU's: straight from that node's slabs. */
+/*
+ * An explicit node other than this CPU's (or whose object is not on top of
+ * the magazine): straight from that node's slabs, else as a refill finds.
+ */
 static noinline void *hakmem_alloc_on_node(struct hakmem_cache *s,
 					   gfp_t gfp, int node)
 {
 	void *obj;
 
 	if (!hakmem_node_take(s, s->node[node], &obj, 1) &&
-	    !hakmem_node_grow(s, node, gfp, &obj, 1)) {
+	    !hakmem_node_refill(s, node, gfp, &obj, 1)) {
 		hakmem_oom(s, gfp);
 		return NULL;
 	}
@@ -312,18 +357,23 @@ static __always_inline void *__hakmem_cache_alloc(struct hakmem_cache *s,
 
 	might_alloc(gfp);
 	if (unlikely(node != NUMA_NO_NODE)) {
-		if ((unsigned int)node >= nr_node_ids || !node_state(node, N_MEMORY)) {
+		/* As the slab allocator: a node without normal memory is no node. */
+		if ((unsigned int)node >= nr_node_ids ||
+		    !node_state(node, N_NORMAL_MEMORY)) {
 			if (gfp & __GFP_THISNODE)
 				return NULL;
 			node = NUMA_NO_NODE;
 		}
 	}
 	local_lock_irqsave(&s->pcp->lock, flags);
-	if (unlikely(node != NUMA_NO_NODE && node != numa_mem_id())) {
+	pc = this_cpu_ptr(s->pcp);
+	/* A magazine may hold the nearest node's objects: check the one on top. */
+	if (unlikely(node != NUMA_NO_NODE) &&
+	    (node != numa_mem_id() ||
+	     (pc->count && page_to_nid(virt_to_page(pc->objs[pc->count - 1])) != node))) {
 		local_unlock_irqrestore(&s->pcp->lock, flags);
 		return hakmem_alloc_on_node(s, gfp, node);
 	}
-	pc = this_cpu_ptr(s->pcp);
 	if (likely(pc->count)) {
 		obj = pc->objs[--pc->count];
 		pc->stat[HAKMEM_ALLOC_HIT]++;
@@ -362,9 +412,12 @@ EXPORT_SYMBOL_GPL(hakmem_cache_alloc);
  * @gfp: allocation flags
  * @node: the node, or NUMA_NO_NODE for any
  *
- * The object's memory is on @node whenever @node has memory to give
- * (stricter than the slab allocator, which may hand out another node's
- * partial slab).  With __GFP_THISNODE it is on @node or the call fails.
+ * The object's memory is on @node whenever @node has a free page or free
+ * objects (stricter than the slab allocator, which may hand out another
+ * node's partial slab first); else it comes from the nearest node that
+ * has some.  With __GFP_THISNODE it is on @node or the call fails.  A
+ * node without normal memory (memoryless, or only movable memory) counts
+ * as NUMA_NO_NODE, as in the slab allocator.
  *
  * Context: as hakmem_cache_alloc().
  * Return: an object, or NULL.
@@ -432,15 +485,6 @@ static void hakmem_flush(struct hakmem_cache *s, struct hakmem_cpu_cache *pc)
 	pc->count -= nr;
 	memmove(pc->objs, pc->objs + nr, pc->count * sizeof(void *));
 	pc->stat[HAKMEM_FLUSH]++;
-}
-
-/*
- * Another node's object goes straight to its slab.  Out of line, so that
- * taking @obj's address does not cost the fast path a stack canary.
- */
-static noinline void hakmem_free_remote(struct hakmem_cache *s, void *obj)
-{
-	hakmem_objs_put(s, &obj, 1);
 }
 
 /*
@@ -523,9 +567,48 @@ static inline void hakmem_quarantine_flush(struct hakmem_cache *s,
 #endif /* HAKMEM_KASAN */
 
 /*
+ * Push a freed object into this CPU's magazine, flushing it first if full.
+ * Under KASAN the object waits, poisoned, and another one goes on.
+ */
+static __always_inline void hakmem_mag_push(struct hakmem_cache *s,
+					    struct hakmem_cpu_cache *pc,
+					    void *obj)
+{
+	if (HAKMEM_KASAN_ON && READ_ONCE(hakmem_quarantine_on)) {
+		obj = hakmem_quarantine_swap(s, pc, obj);
+		if (!obj)
+			return;
+	}
+	if (unlikely(pc->count >= s->mag_size))
+		hakmem_flush(s, pc);
+	pc->objs[pc->count++] = obj;
+}
+
+/*
+ * An object of another node than numa_mem_id()'s: into the magazine if it
+ * is of the home node (numa_mem_id()'s has no memory), else straight to
+ * its slab; counted here, hit or miss.  Out of line, and nothing of the
+ * fast path is live after it, so that neither the home node nor taking
+ * @obj's address costs the fast path registers or a stack canary.
+ */
+static noinline void hakmem_free_offnode(struct hakmem_cache *s,
+					 struct hakmem_cpu_cache *pc,
+					 struct hakmem_superslab *ss, void *obj)
+{
+	if (ss->nid == hakmem_home_node()) {
+		hakmem_mag_push(s, pc, obj);
+		pc->stat[HAKMEM_FREE_HIT]++;
+		return;
+	}
+	pc->stat[HAKMEM_FREE_MISS]++;
+	hakmem_objs_put(s, &obj, 1);
+}
+
+/*
  * Put a checked object into this CPU's magazine (@pc, node @nid), or to
- * its slab if it is another node's; the local lock is held.
- * Return: true if it went into the magazine (a hit).
+ * its slab if it is not of the home node; the local lock is held.
+ * Return: true if it went into the magazine and the caller is to count
+ * the hit (false: another node's object, counted already).
  */
 static __always_inline bool hakmem_free_push(struct hakmem_cache *s,
 					     struct hakmem_cpu_cache *pc,
@@ -538,20 +621,12 @@ static __always_inline bool hakmem_free_push(struct hakmem_cache *s,
 	/* RCU readers may still look at a SLAB_TYPESAFE_BY_RCU object. */
 	if (!(s->flags & SLAB_TYPESAFE_BY_RCU))
 		hakmem_kasan_poison(obj, s->layout.object_size, HAKMEM_KASAN_FREE);
+	/* @nid is numa_mem_id(); the home node differs only when it has no memory. */
 	if (unlikely(ss->nid != nid)) {
-		pc->stat[HAKMEM_FREE_MISS]++;
-		hakmem_free_remote(s, obj);
+		hakmem_free_offnode(s, pc, ss, obj);
 		return false;
 	}
-	/* Under KASAN the object waits, poisoned; another one goes on. */
-	if (HAKMEM_KASAN_ON && READ_ONCE(hakmem_quarantine_on)) {
-		obj = hakmem_quarantine_swap(s, pc, obj);
-		if (!obj)
-			return true;
-	}
-	if (unlikely(pc->count >= s->mag_size))
-		hakmem_flush(s, pc);
-	pc->objs[pc->count++] = obj;
+	hakmem_mag_push(s, pc, obj);
 	return true;
 }
 
@@ -611,6 +686,7 @@ int hakmem_cache_alloc_bulk(struct hakmem_cache *cache, gfp_t gfp, size_t nr,
 	struct hakmem_cpu_cache *pc;
 	unsigned long flags;
 	size_t i, got, hit;
+	int home;
 
 	might_alloc(gfp);
 	if (!nr)
@@ -621,18 +697,19 @@ int hakmem_cache_alloc_bulk(struct hakmem_cache *cache, gfp_t gfp, size_t nr,
 	}
 	local_lock_irqsave(&cache->pcp->lock, flags);
 	pc = this_cpu_ptr(cache->pcp);
+	home = hakmem_home_node();
 	hit = min_t(size_t, pc->count, nr);
 	pc->count -= hit;
 	memcpy(objs, pc->objs + pc->count, hit * sizeof(void *));
 	got = hit;
 	if (got < nr)
-		got += hakmem_node_take(cache, cache->node[numa_mem_id()],
+		got += hakmem_node_take(cache, cache->node[home],
 					objs + got, min_t(size_t, nr - got, UINT_MAX));
 	local_unlock_irqrestore(&cache->pcp->lock, flags);
 
 	while (got < nr) {
-		unsigned int more = hakmem_node_grow(cache, NUMA_NO_NODE, gfp, objs + got,
-						     min_t(size_t, nr - got, UINT_MAX));
+		unsigned int more = hakmem_node_refill(cache, home, gfp, objs + got,
+						       min_t(size_t, nr - got, UINT_MAX));
 
 		if (!more) {
 			/* Give back what was taken: it never reached a user. */

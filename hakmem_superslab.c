@@ -477,11 +477,9 @@ static void hakmem_ss_free(struct hakmem_cache *s, struct hakmem_superslab *ss)
 }
 
 /* The attempt of hakmem_ss_pages() after which it gives up. */
-static bool hakmem_ss_last_try(struct hakmem_cache *s, unsigned int order,
-			       gfp_t gfp, gfp_t pgfp)
+static bool hakmem_ss_last_try(struct hakmem_cache *s, unsigned int order)
 {
-	return order == s->slab_order &&
-	       (pgfp & __GFP_THISNODE) == (gfp & __GFP_THISNODE);
+	return order == s->slab_order;
 }
 
 static struct page *hakmem_ss_pages(struct hakmem_cache *s, int nid, gfp_t gfp,
@@ -493,12 +491,10 @@ static struct page *hakmem_ss_pages(struct hakmem_cache *s, int nid, gfp_t gfp,
 	gfp_t g;
 
 	/*
-	 * An explicit node gets its own memory when it has any: try it alone
-	 * first (__GFP_THISNODE), and only then, unless the caller forbade
-	 * it, any node.
+	 * Where the pages may come from is the caller's choice
+	 * (hakmem_node_refill()): @nid first, and with __GFP_THISNODE only
+	 * @nid.
 	 */
-	if (nid != NUMA_NO_NODE)
-		pgfp |= __GFP_THISNODE;
 	for (;;) {
 		g = pgfp;
 		/* The preferred order is a wish: no hard reclaim, no warning. */
@@ -511,7 +507,7 @@ static struct page *hakmem_ss_pages(struct hakmem_cache *s, int nid, gfp_t gfp,
 		 * order 2 or 3 for a large object, which the page allocator
 		 * serves with a warning when it has to try hard.
 		 */
-		if (!hakmem_ss_last_try(s, order, gfp, pgfp))
+		if (!hakmem_ss_last_try(s, order))
 			g &= ~__GFP_NOFAIL;
 		page = NULL;
 		if (!hakmem_should_fail_page(g, order))
@@ -524,12 +520,6 @@ static struct page *hakmem_ss_pages(struct hakmem_cache *s, int nid, gfp_t gfp,
 		}
 		if (order > s->slab_order) {
 			order = s->slab_order;
-			continue;
-		}
-		if (nid != NUMA_NO_NODE && !(gfp & __GFP_THISNODE) &&
-		    (pgfp & __GFP_THISNODE)) {
-			pgfp &= ~__GFP_THISNODE;
-			order = s->ss_order;
 			continue;
 		}
 		return NULL;
@@ -962,25 +952,24 @@ unsigned int hakmem_node_take(struct hakmem_cache *s, struct hakmem_node *n,
 	return got;
 }
 
-/**
- * hakmem_node_grow() - add a SuperSlab to a node and take objects from it
- * @s: the cache
- * @nid: the node wanted, or NUMA_NO_NODE
- * @gfp: flags of the allocation that ran out
- * @objs: where to put the objects
- * @nr: how many are wanted (at least 1)
- *
- * The pages are allocated with no lock held; the SuperSlab is published
- * under the node lock, unless a racing expansion or free made room since
- * the caller saw the node exhausted: then this one is freed again (the
- * loser of the race) and the objects come from the room found.  Objects
- * are taken under the same lock hold, so the caller always progresses.
- *
- * Context: may sleep if @gfp allows; no locks held.
- * Return: how many objects were moved, 0 on failure to get pages.
- */
-unsigned int hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gfp,
-			      void **objs, unsigned int nr)
+/* Note whether node @n had a free page for a SuperSlab wanted on it. */
+static void hakmem_node_pages_seen(struct hakmem_node *n, bool had)
+{
+	unsigned long until = READ_ONCE(n->no_pages_until);
+
+	if (had) {
+		if (until)
+			WRITE_ONCE(n->no_pages_until, 0);
+		return;
+	}
+	/* 0 means "has pages": a deadline that wraps to 0 waits a jiffy more. */
+	until = jiffies + msecs_to_jiffies(HAKMEM_NO_PAGES_MS);
+	WRITE_ONCE(n->no_pages_until, until ?: 1);
+}
+
+/* hakmem_node_grow(), silent when there are no pages. */
+static unsigned int __hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gfp,
+				       void **objs, unsigned int nr)
 {
 	struct hakmem_superslab *ss;
 	unsigned int got, fresh;
@@ -989,10 +978,10 @@ unsigned int hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gfp,
 	bool lost;
 
 	ss = hakmem_ss_alloc(s, nid, gfp);
-	if (!ss) {
-		hakmem_stat(s, HAKMEM_EXPAND_FAIL);
+	if (!ss)
 		return 0;
-	}
+	if (nid != NUMA_NO_NODE)
+		hakmem_node_pages_seen(s->node[nid], ss->nid == nid);
 	n = s->node[ss->nid];
 	spin_lock_irqsave(&n->lock, flags);
 	lost = n->nr_partial || n->nr_empty || n->nr_free_slabs;
@@ -1015,6 +1004,136 @@ unsigned int hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gfp,
 		hakmem_stat(s, HAKMEM_EXPAND);
 	}
 	return got;
+}
+
+/**
+ * hakmem_node_grow() - add a SuperSlab to a node and take objects from it
+ * @s: the cache
+ * @nid: the node whose memory is preferred, or NUMA_NO_NODE for this CPU's
+ * @gfp: flags of the allocation that ran out; with __GFP_THISNODE the
+ *       pages come from @nid or not at all
+ * @objs: where to put the objects
+ * @nr: how many are wanted (at least 1)
+ *
+ * The SuperSlab joins the node its pages are on, which need not be @nid.
+ * The pages are allocated with no lock held; the SuperSlab is published
+ * under the node lock, unless a racing expansion or free made room since
+ * the caller saw the node exhausted: then this one is freed again (the
+ * loser of the race) and the objects come from the room found.  Objects
+ * are taken under the same lock hold, so the caller always progresses.
+ *
+ * Context: may sleep if @gfp allows; no locks held.
+ * Return: how many objects were moved, 0 on failure to get pages.
+ */
+unsigned int hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gfp,
+			      void **objs, unsigned int nr)
+{
+	unsigned int got = __hakmem_node_grow(s, nid, gfp, objs, nr);
+
+	if (!got)
+		hakmem_stat(s, HAKMEM_EXPAND_FAIL);
+	return got;
+}
+
+/* Has the node objects to give without growing? */
+static bool hakmem_node_has_room(struct hakmem_node *n)
+{
+	/* A hint to skip empty nodes unlocked; hakmem_node_take() decides. */
+	return data_race(n->nr_partial || n->nr_empty || n->nr_free_slabs);
+}
+
+/**
+ * hakmem_take_near() - take objects from the nearest other node that has some
+ * @s: the cache
+ * @nid: the node that has none
+ * @objs: where to put them
+ * @nr: how many are wanted
+ *
+ * Nodes are tried by node_distance() from @nid, nearest first; the first
+ * that gives anything gives all (one node lock).  Never grows a node.
+ *
+ * Context: any; takes node locks.
+ * Return: how many objects were moved, 0 if no other node has room.
+ */
+unsigned int hakmem_take_near(struct hakmem_cache *s, int nid, void **objs,
+			      unsigned int nr)
+{
+	int r, dist, best, done = -1;
+	unsigned int got;
+
+	/* Distance by distance: a handful of nodes, no sorting needed. */
+	for (;;) {
+		best = INT_MAX;
+		for_each_node(r) {
+			dist = node_distance(nid, r);
+			if (r != nid && dist > done && dist < best &&
+			    hakmem_node_has_room(s->node[r]))
+				best = dist;
+		}
+		if (best == INT_MAX)
+			return 0;
+		for_each_node(r) {
+			if (r == nid || node_distance(nid, r) != best)
+				continue;
+			got = hakmem_node_take(s, s->node[r], objs, nr);
+			if (got)
+				return got;
+		}
+		done = best;
+	}
+}
+
+/**
+ * hakmem_node_refill() - objects for a node whose slabs ran out
+ * @s: the cache
+ * @nid: the node wanted (not NUMA_NO_NODE)
+ * @gfp: flags of the allocation
+ * @objs: where to put the objects
+ * @nr: how many are wanted (at least 1)
+ *
+ * A node the page allocator had no free page on (the last SuperSlab
+ * wanted on it came from another node) is left alone for
+ * HAKMEM_NO_PAGES_MS: its refills take the objects of the nearest other
+ * node that has some, and grow only when no node has.  After that, one
+ * attempt without direct reclaim (__GFP_THISNODE) tells whether it has
+ * pages again; the page allocator, too, takes another node's free pages
+ * before it reclaims on the preferred one.  A node with pages grows as
+ * it always did: one attempt, on @nid if it has a free page, else where
+ * the page allocator falls back to.
+ *
+ * So a node without pages makes no SuperSlab that is thrown away at once
+ * (it used to, on every refill: the pages came from another node that
+ * still had room, and the racing-expansion check freed them again).  With
+ * __GFP_THISNODE the pages come from @nid or not at all.
+ *
+ * Context: may sleep if @gfp allows; no locks held.
+ * Return: how many objects were moved, 0 if none could be had.
+ */
+unsigned int hakmem_node_refill(struct hakmem_cache *s, int nid, gfp_t gfp,
+				void **objs, unsigned int nr)
+{
+	struct hakmem_node *n = s->node[nid];
+	unsigned int got;
+	gfp_t probe;
+
+	if (gfp & __GFP_THISNODE)
+		return hakmem_node_grow(s, nid, gfp, objs, nr);
+	if (!READ_ONCE(n->no_pages_until))
+		return hakmem_node_grow(s, nid, gfp, objs, nr);
+	if (!hakmem_node_no_pages(n)) {
+		probe = (gfp & ~(__GFP_DIRECT_RECLAIM | __GFP_NOFAIL)) |
+			__GFP_THISNODE | __GFP_NOWARN;
+		got = __hakmem_node_grow(s, nid, probe, objs, nr);
+		if (got)
+			return got;
+		hakmem_node_pages_seen(n, false);
+	}
+	got = hakmem_take_near(s, nid, objs, nr);
+	if (got) {
+		hakmem_stat(s, HAKMEM_REFILL_REMOTE);
+		return got;
+	}
+	return hakmem_node_grow(s, nid, gfp, objs, nr);
 }
 
 /*

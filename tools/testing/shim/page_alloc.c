@@ -49,6 +49,7 @@ static long hk_page_fail_after = -1;
 static unsigned int hk_page_fail_min_order;
 static long hk_page_limit = -1;
 static unsigned long hk_nodes_full;	/* bitmask: nodes that have no free page */
+unsigned int hk_node_flags[HK_MAX_NODES];	/* hk_node_set() */
 
 void hk_arena_init(void)
 {
@@ -200,6 +201,10 @@ struct page *alloc_pages_node(int nid, gfp_t gfp, unsigned int order)
 		if (tries && (gfp & __GFP_THISNODE))
 			break;
 		if (__atomic_load_n(&hk_nodes_full, __ATOMIC_RELAXED) & (1UL << node))
+			continue;
+		/* No memory, or only movable memory for a kernel allocation. */
+		if (READ_ONCE(hk_node_flags[node]) & HK_NODE_MEMLESS ||
+		    (READ_ONCE(hk_node_flags[node]) & HK_NODE_MOVABLE && !(gfp & __GFP_MOVABLE)))
 			continue;
 		page = hk_zone_alloc(&hk_zones[node], order);
 	}

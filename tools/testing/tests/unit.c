@@ -1555,11 +1555,13 @@ TEST(magazine_never_overfills)
 	hakmem_cache_destroy(s);
 }
 
-/* stash_ignores_node */
-TEST(grow_on_another_node_bypasses_magazine)
+/* remote_free_into_magazine, magazine_top_node_unchecked */
+TEST(grow_on_another_node_fills_magazine)
 {
 	struct hakmem_cache *s = hakmem_cache_create("t-grow-remote", 64, 0, 0, NULL);
-	void *p;
+	struct hakmem_cpu_cache *pc;
+	unsigned int i, count;
+	void *p, *q;
 
 	REQUIRE(s && nr_node_ids > 1);
 	hk_bind(0);
@@ -1569,11 +1571,24 @@ TEST(grow_on_another_node_bypasses_magazine)
 	hk_node_full_set(0);
 	REQUIRE(p);
 	CHECK_EQ(page_to_nid(virt_to_page(p)), 1);
-	/* the batch the grow brought stays on node 1, out of CPU 0's magazine */
-	CHECK_EQ(per_cpu_ptr(s->pcp, 0)->count, 0);
+	/* node 0 has no page: the batch the grow brought serves CPU 0 */
+	pc = per_cpu_ptr(s->pcp, 0);
+	count = pc->count;
+	CHECK(count > 0);
+	for (i = 0; i < count; i++)
+		CHECK_EQ(page_to_nid(virt_to_page(pc->objs[i])), 1);
+	/* but a free of a node-1 object on CPU 0 still goes to its slab */
 	hakmem_cache_free(s, p);
-	CHECK_EQ(per_cpu_ptr(s->pcp, 0)->count, 0);
+	CHECK_EQ(pc->count, count);
 	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_FREE_MISS), 1);
+	/* node 0 has pages again: asked for, node 0 gets its own object */
+	msleep(HAKMEM_NO_PAGES_MS + 10);
+	q = hakmem_cache_alloc_node(s, GFP_KERNEL, 0);
+	REQUIRE(q);
+	CHECK_EQ(page_to_nid(virt_to_page(q)), 0);
+	CHECK_EQ(pc->count, count);
+	hakmem_cache_free(s, q);
+	hakmem_drain_all(s);
 	CHECK_EQ(hk_cache_inuse(s), 0);
 	hakmem_cache_destroy(s);
 }
@@ -1870,7 +1885,147 @@ TEST(write_into_released_slab_caught_on_reuse)
 	hakmem_cache_destroy(s);
 }
 
-/* ---- NUMA ---------------------------------------------------------------- */
+/* ---- NUMA: a node short of pages, memoryless and movable-only nodes ------ */
+
+/* Objects of one SuperSlab of @s at the preferred order. */
+static unsigned int hk_ss_objs(struct hakmem_cache *s)
+{
+	return s->capacity << (s->ss_order - s->slab_order);
+}
+
+/*
+ * Most allocations hit the magazine: a miss brings at least half a batch
+ * (a refill from a fresh SuperSlab brings fewer than a whole one).
+ */
+static void hk_mostly_hits(struct hakmem_cache *s, unsigned int nr)
+{
+	unsigned long misses = DIV_ROUND_UP(nr, s->batch / 2) + 1;
+
+	CHECK(hakmem_stat_sum(s, HAKMEM_ALLOC_MISS) <= misses);
+	CHECK(hakmem_stat_sum(s, HAKMEM_ALLOC_HIT) >= nr - misses);
+}
+
+static void hk_numa_report(const char *what, struct hakmem_cache *s)
+{
+	printf("  %s: superslab_alloc=%lu expand_race_lost=%lu alloc_hit=%lu alloc_miss=%lu free_hit=%lu free_miss=%lu\n",
+	       what, hakmem_stat_sum(s, HAKMEM_SS_ALLOC), hakmem_stat_sum(s, HAKMEM_EXPAND_RACE),
+	       hakmem_stat_sum(s, HAKMEM_ALLOC_HIT), hakmem_stat_sum(s, HAKMEM_ALLOC_MISS),
+	       hakmem_stat_sum(s, HAKMEM_FREE_HIT), hakmem_stat_sum(s, HAKMEM_FREE_MISS));
+}
+
+/*
+ * @nr allocations from @s (on @node, or NUMA_NO_NODE) build no more
+ * SuperSlabs than the objects need, lose no expansion race (nothing else
+ * uses the cache), and give back every object.
+ */
+static void hk_alloc_no_churn(struct hakmem_cache *s, int node, unsigned int nr,
+			      const char *what)
+{
+	void **objs = calloc(nr, sizeof(void *));
+	unsigned int i;
+
+	REQUIRE(objs);
+	for (i = 0; i < nr; i++) {
+		objs[i] = node == NUMA_NO_NODE ? hakmem_cache_alloc(s, GFP_KERNEL) :
+						 hakmem_cache_alloc_node(s, GFP_KERNEL, node);
+		REQUIRE(objs[i]);
+	}
+	hk_numa_report(what, s);
+	CHECK(hakmem_stat_sum(s, HAKMEM_SS_ALLOC) <= DIV_ROUND_UP(nr, hk_ss_objs(s)) + 1);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_EXPAND_RACE), 0);
+	for (i = 0; i < nr; i++)
+		hakmem_cache_free(s, objs[i]);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 0);
+	free(objs);
+}
+
+TEST(exhausted_node_no_superslab_churn)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-full0", 64, 0, 0, NULL);
+
+	REQUIRE(s && nr_node_ids >= 2);
+	hk_bind(0);
+	REQUIRE(numa_mem_id() == 0);
+	hk_node_full_set(1UL << 0);
+	hk_alloc_no_churn(s, NUMA_NO_NODE, 1000, "node 0 full, 1000 allocations on CPU 0");
+	/* Other nodes' objects fill the magazine: most allocations hit it. */
+	hk_mostly_hits(s, 1000);
+	CHECK(hakmem_stat_sum(s, HAKMEM_REFILL_REMOTE) >= 1);
+	/* Past the hint's time the node is asked again: no pages, no SuperSlab. */
+	msleep(HAKMEM_NO_PAGES_MS + 10);
+	{
+		unsigned long built = hakmem_stat_sum(s, HAKMEM_SS_ALLOC);
+		void *p[100];
+		unsigned int i;
+
+		REQUIRE(hk_cache_ss(s) >= 1);
+		for (i = 0; i < ARRAY_SIZE(p); i++)
+			REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+		CHECK_EQ(hakmem_stat_sum(s, HAKMEM_SS_ALLOC), built);
+		CHECK_EQ(hakmem_stat_sum(s, HAKMEM_EXPAND_RACE), 0);
+		hakmem_cache_free_bulk(s, ARRAY_SIZE(p), p);
+	}
+	hk_node_full_set(0);
+	hakmem_cache_destroy(s);
+}
+
+TEST(exhausted_node_alloc_node_no_churn)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-full1", 64, 0, 0, NULL);
+
+	REQUIRE(s && nr_node_ids >= 2);
+	hk_bind(0);
+	hk_node_full_set(1UL << 1);
+	hk_alloc_no_churn(s, 1, 1000, "node 1 full, 1000 allocations on node 1 from CPU 0");
+	CHECK(hakmem_cache_alloc_node(s, GFP_KERNEL | __GFP_THISNODE | __GFP_NOWARN, 1) == NULL);
+	/* Once the node has pages again, its objects come again. */
+	hk_node_full_set(0);
+	msleep(HAKMEM_NO_PAGES_MS + 10);
+	{
+		void *p = hakmem_cache_alloc_node(s, GFP_KERNEL, 1);
+
+		REQUIRE(p);
+		CHECK_EQ(page_to_nid(virt_to_page(p)), 1);
+		hakmem_cache_free(s, p);
+	}
+	hakmem_cache_destroy(s);
+}
+
+TEST(movable_only_node_is_no_slab_node)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-movable", 64, 0, 0, NULL);
+
+	REQUIRE(s && nr_node_ids >= 2);
+	hk_bind(0);
+	/* N_MEMORY, not N_NORMAL_MEMORY: no page for a kernel allocation. */
+	hk_node_set(1, HK_NODE_MOVABLE);
+	REQUIRE(node_state(1, N_MEMORY) && !node_state(1, N_NORMAL_MEMORY));
+	hk_alloc_no_churn(s, 1, 1000, "node 1 movable-only, 1000 allocations on node 1");
+	hk_mostly_hits(s, 1000);	/* NUMA_NO_NODE: the magazine */
+	CHECK(hakmem_cache_alloc_node(s, GFP_KERNEL | __GFP_THISNODE, 1) == NULL);
+	hk_node_set(1, 0);
+	hakmem_cache_destroy(s);
+}
+
+TEST(memoryless_node_cpu_keeps_nearest_node_objects)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-memless", 64, 0, 0, NULL);
+	int cpu = hk_nr_cpus - 1;
+
+	REQUIRE(s && nr_node_ids >= 2);
+	hk_node_set(1, HK_NODE_MEMLESS);
+	hk_bind(cpu);
+	/* As on x86: numa_mem_id() of a memoryless node's CPU is that node. */
+	REQUIRE(numa_mem_id() == 1 && !node_state(1, N_MEMORY));
+	hk_alloc_no_churn(s, NUMA_NO_NODE, 1000, "node 1 memoryless, 1000 allocations and frees on its CPU");
+	hk_mostly_hits(s, 1000);
+	/* The nearest node's objects are this CPU's own: frees keep them. */
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_FREE_MISS), 0);
+	hk_node_set(1, 0);
+	hakmem_cache_destroy(s);
+}
 
 /*
  * numa_mem_id() changes under objects sitting in magazines (memory

@@ -137,11 +137,18 @@ static inline int cpu_to_node(int cpu) { return (int)((long)cpu * hk_nr_nodes / 
 static __always_inline int numa_node_id(void) { return cpu_to_node(raw_smp_processor_id()); }
 
 /*
- * Test knob of the emulated topology.  hk_cpu_mem[cpu]: 1 + what
+ * Test knobs of the emulated topology.  hk_node_flags[nid]: HK_NODE_MOVABLE,
+ * only movable memory (not N_NORMAL_MEMORY, no page for a kernel
+ * allocation); HK_NODE_MEMLESS, CPUs and no memory at all.  (A node whose
+ * pages are all taken: hk_node_full_set().)  hk_cpu_mem[cpu]: 1 + what
  * numa_mem_id() says on that CPU, 0 for its own node (memory hot-added to
  * a memoryless node changes it at run time).
  */
+#define HK_NODE_MOVABLE		1U
+#define HK_NODE_MEMLESS		2U
+extern unsigned int hk_node_flags[HK_MAX_NODES];
 extern int hk_cpu_mem[HK_MAX_CPUS];
+static inline void hk_node_set(int nid, unsigned int flags) { WRITE_ONCE(hk_node_flags[nid], flags); }
 static inline void hk_cpu_mem_set(int cpu, int nid) { WRITE_ONCE(hk_cpu_mem[cpu], nid + 1); }
 static __always_inline int cpu_to_mem(int cpu)
 {
@@ -166,7 +173,18 @@ static inline bool cpu_possible(unsigned int c) { return c < nr_cpu_ids; }
 static inline bool node_online(int n) { return n >= 0 && n < hk_nr_nodes; }
 #define node_possible(n)	node_online(n)
 enum node_states { N_POSSIBLE, N_ONLINE, N_NORMAL_MEMORY, N_HIGH_MEMORY, N_MEMORY, N_CPU, NR_NODE_STATES };
-#define node_state(n, s)	node_online(n)
+static inline bool node_state(int n, enum node_states s)
+{
+	unsigned int f = node_online(n) ? READ_ONCE(hk_node_flags[n]) : 0;
+
+	if (!node_online(n))
+		return false;
+	if (s == N_NORMAL_MEMORY)
+		return !(f & (HK_NODE_MOVABLE | HK_NODE_MEMLESS));
+	if (s == N_MEMORY || s == N_HIGH_MEMORY)
+		return !(f & HK_NODE_MEMLESS);
+	return true;
+}
 static inline unsigned int num_online_cpus(void) { return __builtin_popcountl(READ_ONCE(hk_cpu_online_bits)); }
 #define num_possible_cpus()	nr_cpu_ids
 #define num_present_cpus()	nr_cpu_ids
@@ -186,7 +204,7 @@ static inline int hk_next_online_cpu(int c)
 	for ((c) = hk_next_online_cpu(-1); (c) < hk_nr_cpus; (c) = hk_next_online_cpu(c))
 #define for_each_node(n)		for ((n) = 0; (n) < hk_nr_nodes; (n)++)
 #define for_each_online_node(n)		for_each_node(n)
-#define for_each_node_state(n, s)	for_each_node(n)
+#define for_each_node_state(n, s)	for_each_node(n) if (!node_state(n, s)) {} else
 #define for_each_node_with_cpus(n)	for_each_node(n)
 
 struct cpumask { DECLARE_BITMAP(bits, HK_MAX_CPUS); };

@@ -672,13 +672,14 @@ EXPORT_SYMBOL_GPL(hakmem_cache_free);
  * hakmem_cache_alloc_bulk - allocate several objects at once
  * @cache: the cache
  * @gfp: allocation flags
- * @nr: how many
+ * @nr: how many, at most HAKMEM_BULK_MAX (INT_MAX: the count is returned
+ *      as an int); a larger @nr is refused with a warning naming the cache
  * @objs: array of @nr pointers, filled in
  *
  * All or nothing: on failure nothing stays allocated.
  *
  * Context: as hakmem_cache_alloc().
- * Return: @nr, or 0 on failure.
+ * Return: @nr, or 0 on failure or refusal.
  */
 int hakmem_cache_alloc_bulk(struct hakmem_cache *cache, gfp_t gfp, size_t nr,
 			    void **objs)
@@ -695,6 +696,11 @@ int hakmem_cache_alloc_bulk(struct hakmem_cache *cache, gfp_t gfp, size_t nr,
 		hakmem_gfp_refused(cache->dbg_name, gfp, HAKMEM_GFP_REFUSED);
 		return 0;
 	}
+	if (unlikely(nr > HAKMEM_BULK_MAX)) {
+		pr_warn_ratelimited("cache %s: bulk allocation of %zu objects refused: more than INT_MAX\n",
+				    cache->dbg_name, nr);
+		return 0;
+	}
 	local_lock_irqsave(&cache->pcp->lock, flags);
 	pc = this_cpu_ptr(cache->pcp);
 	home = hakmem_home_node();
@@ -703,13 +709,12 @@ int hakmem_cache_alloc_bulk(struct hakmem_cache *cache, gfp_t gfp, size_t nr,
 	memcpy(objs, pc->objs + pc->count, hit * sizeof(void *));
 	got = hit;
 	if (got < nr)
-		got += hakmem_node_take(cache, cache->node[home],
-					objs + got, min_t(size_t, nr - got, UINT_MAX));
+		got += hakmem_node_take(cache, cache->node[home], objs + got, nr - got);
 	local_unlock_irqrestore(&cache->pcp->lock, flags);
 
 	while (got < nr) {
 		unsigned int more = hakmem_node_refill(cache, home, gfp, objs + got,
-						       min_t(size_t, nr - got, UINT_MAX));
+						       nr - got);
 
 		if (!more) {
 			/* Give back what was taken: it never reached a user. */

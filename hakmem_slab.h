@@ -17,6 +17,7 @@
 #define _HAKMEM_SLAB_H
 
 #include <linux/gfp.h>
+#include <linux/limits.h>
 #include <linux/numa.h>
 #include <linux/slab.h>
 #include <linux/types.h>
@@ -27,6 +28,12 @@
 /* Flags hakmem_cache_create() accepts; any other flag is refused. */
 #define HAKMEM_CACHE_FLAGS	(SLAB_HWCACHE_ALIGN | SLAB_POISON | \
 				 SLAB_RED_ZONE | SLAB_TYPESAFE_BY_RCU)
+
+/*
+ * The most objects one hakmem_cache_alloc_bulk() call allocates: the count
+ * comes back as an int.  A larger @nr is refused (0, and a warning).
+ */
+#define HAKMEM_BULK_MAX		INT_MAX
 
 struct hakmem_cache;
 

@@ -2103,3 +2103,29 @@ TEST(magazine_objects_routed_by_their_node)
 	free(b);
 	hakmem_cache_destroy(s);
 }
+
+/* ---- bulk: the count must fit the int it is returned in -------------------- */
+
+TEST(bulk_alloc_count_limit)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-bulkmax", 64, 0, 0, NULL);
+	void *objs[4];
+
+	REQUIRE(s);
+	hk_expect_errors();
+	/* No page for anyone: a call that tries to allocate fails, safely. */
+	hk_page_fail_set(0, 0);
+	CHECK_EQ(hakmem_cache_alloc_bulk(s, GFP_KERNEL, (size_t)INT_MAX + 1, objs), 0);
+	CHECK_EQ(hakmem_cache_alloc_bulk(s, GFP_KERNEL, SIZE_MAX, objs), 0);
+	/* Refused up front: no page was even asked for. */
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_EXPAND_FAIL), 0);
+	CHECK(hk_log_contains("more than INT_MAX"));
+	/* INT_MAX itself is a count the call accepts (and here cannot serve). */
+	CHECK_EQ(hakmem_cache_alloc_bulk(s, GFP_KERNEL | __GFP_NOWARN, INT_MAX, objs), 0);
+	CHECK(hakmem_stat_sum(s, HAKMEM_EXPAND_FAIL) >= 1);
+	hk_page_fail_set(-1, 0);
+	CHECK_EQ(hakmem_cache_alloc_bulk(s, GFP_KERNEL, ARRAY_SIZE(objs), objs), ARRAY_SIZE(objs));
+	hakmem_cache_free_bulk(s, ARRAY_SIZE(objs), objs);
+	CHECK_EQ(hk_cache_inuse(s) - per_cpu_ptr(s->pcp, hk_vcpu_of_thread())->count, 0);
+	hakmem_cache_destroy(s);
+}

@@ -10,6 +10,8 @@
 #   make vm-run KERNEL=debug MODULES="a.ko b.ko"
 #                           boot a test kernel with hakmem.ko and your modules
 #   make kdir KERNEL=debug  build (or reuse) a test kernel, print its path
+#   make limits             32-bit kernels and 64 KiB pages are refused, with
+#                           the reason (Kconfig and #error)
 #   make bench / bench-user / soak RUNS=N
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -44,6 +46,9 @@ vm-run:
 kdir:
 	@$(TESTBED)/build-kernel.sh $(KERNEL)
 
+limits:
+	@$(TESTBED)/build-limits.sh
+
 bench:
 	tools/bench/run.sh $(BENCH_ARGS)
 
@@ -58,4 +63,4 @@ mutate:
 	@$(MAKE) -s --no-print-directory -C tools/testing mutate
 .PHONY: mutate
 
-.PHONY: all modules install clean demo check vm-run kdir bench bench-user soak
+.PHONY: all modules install clean demo check vm-run kdir limits bench bench-user soak

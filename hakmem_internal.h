@@ -48,6 +48,20 @@
 #include "hakmem_slab.h"
 
 /*
+ * The build targets hakmem supports, as Kconfig says (depends on 64BIT &&
+ * MMU && PAGE_SIZE_LESS_THAN_64KB); an out-of-tree build reads it here.
+ * 64-bit: page->private holds magic << 32 | id, and a free word four
+ * 16-bit lanes.  Pages under 64 KiB: a slab of up to 8 pages counts and
+ * links its 8-byte objects in 16 bits.
+ */
+#if BITS_PER_LONG != 64
+#error "hakmem needs a 64-bit kernel: page->private holds magic << 32 | id"
+#endif
+#if PAGE_SHIFT > 15
+#error "hakmem needs pages under 64 KiB: a slab counts its objects in 16 bits"
+#endif
+
+/*
  * Slabs are at most order 3 (32 KiB): PAGE_ALLOC_COSTLY_ORDER, the largest
  * order the page allocator tries hard for.  An object whose stride does not
  * fit such a slab is refused by hakmem_cache_create().

@@ -87,7 +87,9 @@ static inline gfp_t current_gfp_context(gfp_t gfp) { return gfp; }
 static inline int gfp_zone(gfp_t g) { (void)g; return 0; }
 
 /* ---- pages ----------------------------------------------------------------- */
+#ifndef PAGE_SHIFT		/* -DPAGE_SHIFT=16: tools/testbed/build-limits.sh */
 #define PAGE_SHIFT		12
+#endif
 #define PAGE_SIZE		(1UL << PAGE_SHIFT)
 #define PAGE_MASK		(~(PAGE_SIZE - 1))
 #define MAX_PAGE_ORDER		10

@@ -169,6 +169,7 @@ step kernel-doc do_kerneldoc
 step build-debug-W1 do_build debug W=1
 step build-debug-sparse do_build debug C=2
 step build-stock-W1 do_build stock W=1
+step build-limits "$TESTBED/build-limits.sh"
 kunit_in_vm debug
 kunit_in_vm kcsan
 

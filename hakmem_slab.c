@@ -35,6 +35,7 @@
 #include <linux/cpuhotplug.h>
 #include <linux/debugfs.h>
 #include <linux/kmemleak.h>
+#include <linux/kmsan-checks.h>
 #include <linux/jump_label.h>
 #include <linux/log2.h>
 #include <linux/module.h>
@@ -192,6 +193,9 @@ static __always_inline void *hakmem_obj_out(struct hakmem_cache *s, void *obj,
 		hakmem_debug_alloc(s, obj);
 	if (hakmem_want_init_on_alloc(s, gfp))
 		memset(obj, 0, s->layout.object_size);
+	else if (!s->ctor && !(s->flags & SLAB_TYPESAFE_BY_RCU))
+		/* KMSAN, as for slab objects: new contents are uninitialised. */
+		kmsan_poison_memory(obj, s->layout.object_size, gfp);
 	kmemleak_alloc_recursive(obj, s->layout.object_size, 1, s->flags, gfp);
 	return obj;
 }

@@ -3,24 +3,33 @@
 #
 # check.sh ("make check"): every test the project has, in one command.
 #
-# Each step counts as one test, passed or failed; each KUnit case run in
-# QEMU counts as one test too, and so does each test of the userspace
-# harness (tools/testing).  A failed step does not stop the others.  The
+# What is counted (the summary says it again with the numbers):
+#   - each step is one test: a self-test suite, a style check, a build, a
+#     QEMU boot;
+#   - each KUnit case run in a boot is one more test: the same case run on
+#     two boots counts twice (the summary names the distinct cases and the
+#     boots);
+#   - each test of the userspace harness (tools/testing) is one more.
+# A failed step does not stop the others.  Each step prints its time.  The
 # last line is exactly "N passed, N failed"; the exit status is non-zero
 # when anything failed.
 #
 # On a fresh 2-core machine the first run builds the debug and kcsan test
-# kernels (about 5-7 min each, cached in $HAKMEM_CACHE/kernels after that);
+# kernels (about 10 min each, cached in $HAKMEM_CACHE/kernels after that);
 # KUnit on the KASAN kernel under TCG takes the longest.  CI allows 90 min.
 #
 # Environment:
 #   CHECK_ONLY="regex"     run only the steps whose name matches
-#   KUNIT_PARAMS_debug, KUNIT_PARAMS_kcsan
-#                          hakmem_kunit.ko parameters for that kernel
-#   RELIABILITY_PARAMS_debug, RELIABILITY_PARAMS_kcsan
+#   KUNIT_PARAMS_<boot>    hakmem_kunit.ko parameters of boot kunit-<boot>
+#   RELIABILITY_PARAMS_<boot>
 #                          hakmem_reliability_kunit.ko parameters
+#                          (<boot>: debug, kcsan)
+#   CHECK_VM_RUN, CHECK_LOGDIR
+#                          for the gate's self-test (tests/gates.sh): the
+#                          program run in place of vm-run.sh, the log folder
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$TESTBED/gate.sh"
 
 # The stress cases run stress_ms per case.  KASAN under TCG is slow, so
 # one second finds little there but costs a lot; KCSAN needs time to see
@@ -31,12 +40,18 @@ set -uo pipefail
 # TCG, a fraction of one on the KCSAN kernel, which does the full 100.
 : "${RELIABILITY_PARAMS_debug=hotplug_cycles=5}"
 : "${RELIABILITY_PARAMS_kcsan=hotplug_cycles=100}"
-KUNIT_TIMEOUT=${KUNIT_TIMEOUT:-1500}
+VM_TIMEOUT=${VM_TIMEOUT:-${KUNIT_TIMEOUT:-1500}}
+VM_RUN=${CHECK_VM_RUN:-$TESTBED/vm-run.sh}
 
 passed=0
 failed=0
+steps_passed=0
+steps_failed=0
+kunit_runs=0
+kunit_boots=()
+user_tests=
 summary=()
-logdir=$HAKMEM_CACHE/logs/check-$(date +%Y%m%d-%H%M%S)
+logdir=${CHECK_LOGDIR:-$HAKMEM_CACHE/logs/check-$(date +%Y%m%d-%H%M%S)}
 mkdir -p "$logdir"
 t_all=$(date +%s)
 
@@ -55,16 +70,19 @@ step() {
 	record "$name" $rc $(( $(date +%s) - t0 ))
 }
 
-# record NAME RC SECONDS [LOG]
+# record NAME RC SECONDS [LOG [NOTE]]: count one step; NOTE goes on its
+# summary line.
 record() {
-	local name=$1 rc=$2 secs=$3 log=${4:-$logdir/$1.log}
+	local name=$1 rc=$2 secs=$3 log=${4:-$logdir/$1.log} note=${5:-}
 	if [ "$rc" = 0 ]; then
 		passed=$((passed + 1))
-		summary+=("$(printf 'ok   %-34s %5ss' "$name" "$secs")")
+		steps_passed=$((steps_passed + 1))
+		summary+=("$(printf 'ok   %-30s %5ss  %s' "$name" "$secs" "$note")")
 		echo "   ok ($secs s)"
 	else
 		failed=$((failed + 1))
-		summary+=("$(printf 'FAIL %-34s %5ss  %s' "$name" "$secs" "$log")")
+		steps_failed=$((steps_failed + 1))
+		summary+=("$(printf 'FAIL %-30s %5ss  %s' "$name" "$secs" "${note:+$note; }$log")")
 		echo "   FAILED ($secs s), last lines of $log:"
 		tail -40 "$log" | sed 's/^/   | /'
 	fi
@@ -108,52 +126,64 @@ do_build() {
 	fi
 }
 
-# KUnit in QEMU: the boot itself is one step (splats, leaks, hangs),
-# each KUnit case one more test.
-kunit_in_vm() {
-	local kernel=$1 name="kunit-$1" t0 rc log params rparams out counts k
+# vm_step NAME KIND KERNEL [--must REGEX]... [vm-run arguments...]: one
+# QEMU boot.  The boot is one test, judged by gate_vm_verdict (gate.sh):
+# vm-run's exit status, the scanner's verdict and what KIND asks for (KIND
+# kunit: each KUnit case it ran counts as one more test; stress: hakmem's
+# load-time stress must say "passed").  --must REGEX: a line the console
+# must hold, proof that the boot ran in the configuration asked for.
+vm_step() {
+	local name=$1 kind=$2 kernel=$3 t0 rc log console must=() why
+	shift 3
+	while [ "${1:-}" = --must ]; do
+		must+=("$2")
+		shift 2
+	done
 	[ -n "${CHECK_ONLY:-}" ] && ! [[ $name =~ $CHECK_ONLY ]] && return 0
-	echo "== $name (QEMU, 4 CPUs, timeout ${KUNIT_TIMEOUT}s)"
-	params=KUNIT_PARAMS_$kernel
-	params=${!params:-}
-	rparams=RELIABILITY_PARAMS_$kernel
-	rparams=${!rparams:-}
+	echo "== $name (QEMU, kernel $kernel, timeout ${VM_TIMEOUT}s)"
 	t0=$(date +%s)
 	log=$logdir/$name.log
-	"$TESTBED/vm-run.sh" --kernel "$kernel" --smp 4 --timeout "$KUNIT_TIMEOUT" \
-		--quiet --log "$logdir/$name-console.log" \
+	console=$logdir/$name-console.log
+	"$VM_RUN" --kernel "$kernel" --smp 4 --timeout "$VM_TIMEOUT" \
+		--quiet --log "$console" "$@" >"$log" 2>&1
+	rc=$?
+	gate_vm_verdict "$kind" "$rc" "$log" "$console" ${must[@]+"${must[@]}"}
+	if [ "$kind" = kunit ]; then
+		"$TESTBED/ktap-cases" "$console" >"$logdir/$name.cases" 2>/dev/null
+		echo "   KUnit: $gate_tests cases: $gate_passed passed, $gate_failed failed, $gate_skipped skipped"
+		passed=$((passed + gate_passed))
+		failed=$((failed + gate_failed))
+		kunit_runs=$((kunit_runs + gate_tests))
+		kunit_boots+=("$name:$gate_tests")
+	fi
+	rc=0
+	if [ ${#gate_why[@]} != 0 ]; then
+		rc=1
+		for why in "${gate_why[@]}"; do
+			echo "check: $name: $why" >>"$log"
+		done
+	fi
+	record "$name boot" $rc $(( $(date +%s) - t0 )) "$log" \
+		"$([ "$kind" = kunit ] && echo "KUnit $gate_tests cases: $gate_passed passed, $gate_failed failed, $gate_skipped skipped")"
+	[ $rc = 0 ] || [ ! -f "$console" ] || echo "   console log: $console"
+}
+
+# kunit_step NAME KERNEL [vm-run arguments...]: the KUnit modules, with the
+# parameters KUNIT_PARAMS_NAME and RELIABILITY_PARAMS_NAME.
+kunit_step() {
+	local name=$1 kernel=$2 key params rparams
+	shift 2
+	key=${name#kunit-}
+	key=${key//-/_}
+	params=KUNIT_PARAMS_$key
+	params=${!params:-}
+	rparams=RELIABILITY_PARAMS_$key
+	rparams=${!rparams:-}
+	vm_step "$name" kunit "$kernel" "$@" \
 		"kunit/hakmem_kunit.ko${params:+:${params// /:}}" \
 		"kunit/hakmem_reliability_kunit.ko${rparams:+:${rparams// /:}}" \
 		kunit/hakmem_free_word_kunit.ko \
-		kunit/hakmem_gfp_kunit.ko >"$log" 2>&1
-	rc=$?
-	out=$(grep '^scan-console: ' "$log")
-	counts=$(sed -n 's/^scan-console: kunit //p' <<<"$out")
-	k=$(sed -n 's/^scan-console: problems kernel=\([0-9]*\).*/\1/p' <<<"$out")
-	if [ -n "$counts" ]; then
-		local p f s
-		p=$(sed -n 's/.*passed=\([0-9]*\).*/\1/p' <<<"$counts")
-		f=$(sed -n 's/.*failed=\([0-9]*\).*/\1/p' <<<"$counts")
-		s=$(sed -n 's/.*skipped=\([0-9]*\).*/\1/p' <<<"$counts")
-		echo "   KUnit: $p passed, $f failed, $s skipped"
-		passed=$((passed + p))
-		failed=$((failed + f))
-		summary+=("$(printf '     %-34s        %s passed, %s failed, %s skipped' \
-			"$name cases" "$p" "$f" "$s")")
-		if [ "$p" = 0 ] && [ "$f" = 0 ]; then
-			# No case ran: the module did not load or KUnit is silent.
-			echo "check: no KUnit case ran" >>"$log"
-			k=${k:-1}
-			[ "$k" = 0 ] && k=1
-		fi
-	fi
-	# The boot step: clean unless the kernel misbehaved, the guest did not
-	# finish, or vm-run failed before scanning (a build error).
-	rc=0
-	[ "${k:-x}" = 0 ] || rc=1
-	record "$name boot" $rc $(( $(date +%s) - t0 )) "$log"
-	[ $rc = 0 ] || [ ! -f "$logdir/$name-console.log" ] ||
-		echo "   console log: $logdir/$name-console.log"
+		kunit/hakmem_gfp_kunit.ko
 }
 
 do_userspace() {
@@ -164,14 +194,17 @@ echo "check: logs in $logdir"
 step deps "$TESTBED/deps.sh" all
 ensure_ksrc >/dev/null 2>&1 || true
 step scanner-selftests "$TESTBED/tests/run.sh"
+step gate-selftests "$TESTBED/tests/gates.sh"
 step checkpatch do_checkpatch
 step kernel-doc do_kerneldoc
 step build-debug-W1 do_build debug W=1
 step build-debug-sparse do_build debug C=2
 step build-stock-W1 do_build stock W=1
 step build-limits "$TESTBED/build-limits.sh"
-kunit_in_vm debug
-kunit_in_vm kcsan
+
+# Both KUnit modules on each sanitizer kernel.
+kunit_step kunit-debug debug
+kunit_step kunit-kcsan kcsan
 
 # The userspace harness reports its own "N passed, N failed".
 if [ -f "$HAKMEM_TOP/tools/testing/Makefile" ] &&
@@ -185,8 +218,9 @@ if [ -f "$HAKMEM_TOP/tools/testing/Makefile" ] &&
 	if [[ $last =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 		passed=$((passed + BASH_REMATCH[1]))
 		failed=$((failed + BASH_REMATCH[2]))
+		user_tests=$((BASH_REMATCH[1] + BASH_REMATCH[2]))
 		echo "   $last ($(( $(date +%s) - t0 )) s)"
-		summary+=("$(printf '     %-34s %5ss  %s' userspace $(( $(date +%s) - t0 )) "$last")")
+		summary+=("$(printf '     %-30s %5ss  %s' userspace $(( $(date +%s) - t0 )) "$last")")
 		# A harness that failed without saying which test did.
 		if [ $rc != 0 ] && [ "${BASH_REMATCH[2]}" = 0 ]; then
 			record userspace-make 1 0
@@ -197,8 +231,22 @@ if [ -f "$HAKMEM_TOP/tools/testing/Makefile" ] &&
 	fi
 fi
 
+# What the numbers count: steps, KUnit case runs (distinct cases x boots),
+# userspace tests.
+distinct=$(cat "$logdir"/*.cases 2>/dev/null | sed 's/ [a-z]*$//' | sort -u | wc -l)
+boots=
+for b in ${kunit_boots[@]+"${kunit_boots[@]}"}; do
+	boots="$boots${boots:+, }${b%%:*} ${b##*:}"
+done
+elapsed=$(( $(date +%s) - t_all ))
 echo
-echo "== summary ($(( ($(date +%s) - t_all) / 60 )) min $(( ($(date +%s) - t_all) % 60 )) s, logs in $logdir)"
+echo "== summary ($(( elapsed / 60 )) min $(( elapsed % 60 )) s, logs in $logdir)"
 printf '%s\n' "${summary[@]}"
+echo "counted:"
+echo "  steps      $((steps_passed + steps_failed)) ($steps_passed passed, $steps_failed failed): each self-test suite, style check, build and boot is one"
+if [ ${#kunit_boots[@]} != 0 ]; then
+	echo "  KUnit      $kunit_runs case runs = $distinct distinct cases run on ${#kunit_boots[@]} boots ($boots)"
+fi
+[ -z "$user_tests" ] || echo "  userspace  $user_tests tests (tools/testing)"
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]

@@ -90,7 +90,8 @@ record() {
 
 # The project's C files, without the userspace shims of tools/testing.
 sources() {
-	(cd "$HAKMEM_TOP" && ls -- *.[ch] kunit/*.[ch] tools/bench/*.c 2>/dev/null)
+	(cd "$HAKMEM_TOP" && ls -- *.[ch] kunit/*.[ch] tools/bench/*.c \
+		tools/testbed/nodehog/*.c 2>/dev/null)
 }
 
 do_checkpatch() {

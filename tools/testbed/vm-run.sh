@@ -6,7 +6,8 @@
 #
 #   vm-run.sh [--kernel debug|kcsan|rt|perf|stock] [--smp N] [--mem MiB]
 #             [--icount] [--timeout SEC] [--append "kernel args"]
-#             [--log FILE] [--no-hakmem] [--no-unload] [--quiet]
+#             [--numa fake|memoryless|exhausted|off] [--log FILE]
+#             [--no-hakmem] [--no-unload] [--quiet]
 #             [--exec "guest shell commands"]
 #             [MODULE.ko[:param=v[:param=v...]] ...]
 #
@@ -16,6 +17,15 @@
 # default load), then each MODULE in order, runs the --exec commands,
 # unloads the modules in reverse order (unless --no-unload), prints the end
 # marker, runs a kmemleak scan when the kernel has kmemleak and powers off.
+#
+# --numa gives the 6.12 kernels (with 2 or more CPUs, an even count) two
+# NUMA nodes: "fake" (the default) splits the memory in two with
+# numa=fake=2; "memoryless" declares two nodes in QEMU's firmware tables,
+# node 1 with half the CPUs and no memory at all; "exhausted" gives node 1
+# half the CPUs and 128 MiB, and loads hakmem_nodehog.ko (tools/testbed/
+# nodehog) before hakmem.ko to take every free page of node 1 until the
+# modules are unloaded; "off" leaves one node.  The guest checks that the
+# shape is what was asked for before it loads anything.
 #
 # MODULE is a path; a project module (kunit/hakmem_kunit.ko, hakmem.ko,
 # tools/bench/...) named relative to the tree is taken from the build for
@@ -27,7 +37,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 usage() {
-	sed -n '4,12p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,13p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -37,6 +47,7 @@ mem=1024
 icount=0
 timeout_s=
 append=
+numa=fake
 log=
 hakmem=1
 unload=1
@@ -51,6 +62,7 @@ while [ $# -gt 0 ]; do
 	--icount) icount=1; shift ;;
 	--timeout) timeout_s=${2:?}; shift 2 ;;
 	--append) append=${2?}; shift 2 ;;
+	--numa) numa=${2:?}; shift 2 ;;
 	--log) log=${2:?}; shift 2 ;;
 	--no-hakmem) hakmem=0; shift ;;
 	--no-unload) unload=0; shift ;;
@@ -64,6 +76,15 @@ done
 case "$kernel" in
 debug | kcsan | rt | perf | stock) ;;
 *) die "--kernel: debug, kcsan, rt, perf or stock, not '$kernel'" ;;
+esac
+case "$numa" in
+fake | off) ;;
+memoryless | exhausted)
+	[ "$kernel" != stock ] || die "--numa $numa: only on the 6.12 test kernels"
+	[ "$smp" -ge 2 ] && [ $((smp % 2)) = 0 ] ||
+		die "--numa $numa: needs an even CPU count, half on each node"
+	;;
+*) die "--numa: fake, memoryless, exhausted or off, not '$numa'" ;;
 esac
 # KASAN and lockdep under TCG are slow (see testbed-notes): give debug
 # kernels half an hour by default, the others five minutes.
@@ -100,6 +121,7 @@ for m in ${mods[@]+"${mods[@]}"}; do
 	# Only modules given by an absolute path are surely not the project's.
 	[ "${p#/}" = "$p" ] && need_build=1
 done
+[ "$numa" = exhausted ] && need_build=1
 if [ $need_build = 1 ]; then
 	modbuild=$("$TESTBED/build-module.sh" "$kernel")
 fi
@@ -159,6 +181,11 @@ done
 # which scan-console counts; the end marker carries the overall status.
 # busybox-static's /bin/busybox runs with no libraries in the guest.
 cp /bin/busybox "$root/bin/busybox"
+if [ "$numa" = exhausted ]; then
+	hog=$modbuild/tools/testbed/nodehog/hakmem_nodehog.ko
+	[ -f "$hog" ] || die "$hog not built (does '$kernel' have KUnit?)"
+	cp "$hog" "$root/nodehog.ko"
+fi
 printf '%s\n' "${load_list[@]+"${load_list[@]}"}" >"$root/modules/list"
 printf '%s\n' "$exec_cmds" >"$root/exec.sh"
 cat >"$root/init" <<EOF
@@ -176,6 +203,39 @@ echo "testbed: guest up, \$(nproc) CPUs, kernel \$(uname -r)"
 # only objects allocated while our modules ran.
 [ -e /sys/kernel/debug/kmemleak ] && echo clear > /sys/kernel/debug/kmemleak
 loaded=
+# The NUMA shape asked for (--numa $numa), checked before anything loads:
+# a boot that did not get it must fail, not test the usual shape.
+numa_fail() { fail "numa $numa: \$*"; }
+nodes=/sys/devices/system/node
+case $numa in
+memoryless | exhausted)
+	grep -q 'numa=fake' /proc/cmdline && numa_fail "numa=fake is on the command line"
+	[ "\$(cat \$nodes/online)" = 0-1 ] || numa_fail "online nodes: \$(cat \$nodes/online)"
+	[ -n "\$(cat \$nodes/node1/cpulist 2>/dev/null)" ] || numa_fail "node 1 has no CPU"
+	;;
+esac
+case $numa in
+memoryless)
+	if [ "\$(cat \$nodes/has_memory)" = 0 ]; then
+		echo "testbed: numa memoryless: node 1 has CPUs and no memory" \
+			"(cpus \$(cat \$nodes/node1/cpulist), has_memory \$(cat \$nodes/has_memory))"
+	else
+		numa_fail "nodes with memory: \$(cat \$nodes/has_memory)"
+	fi
+	;;
+exhausted)
+	if [ "\$(cat \$nodes/has_memory)" != 0-1 ]; then
+		numa_fail "nodes with memory: \$(cat \$nodes/has_memory)"
+	elif insmod /nodehog.ko node=1; then
+		loaded=hakmem_nodehog
+		echo "testbed: numa exhausted: node 1 has no free page left" \
+			"(cpus \$(cat \$nodes/node1/cpulist)," \
+			"\$(grep MemFree \$nodes/node1/meminfo | tr -s ' '))"
+	else
+		numa_fail "insmod hakmem_nodehog.ko node=1 (status \$?)"
+	fi
+	;;
+esac
 while read -r file name params; do
 	[ -n "\$file" ] || continue
 	echo "testbed: insmod \$file \$params"
@@ -228,13 +288,36 @@ fi
 # (scan-console); WARNINGs still fail the run through the scanner.
 cmdline="console=ttyS0 panic=-1 oops=panic nokaslr"
 [ "$kernel" = kcsan ] || cmdline="$cmdline panic_on_warn=1"
-if [ "$kernel" != stock ] && [ "$smp" -gt 1 ]; then
+if [ "$numa" = fake ] && [ "$kernel" != stock ] && [ "$smp" -gt 1 ]; then
 	cmdline="$cmdline numa=fake=2"
 fi
 [ -n "$append" ] && cmdline="$cmdline $append"
 
-qemu=(qemu-system-x86_64 -M pc -smp "$smp" -m "$mem" -nodefaults
+# Real (firmware) NUMA nodes: two sockets, one node each, so that no core
+# shares a cache with a core of the other node (the kernel WARNs on that).
+smp_opt=$smp
+numa_opts=()
+half=$((smp / 2))
+case "$numa" in
+memoryless)
+	smp_opt="$smp,sockets=2,cores=$half,threads=1"
+	numa_opts=(-object "memory-backend-ram,id=m0,size=${mem}M"
+		-numa "node,nodeid=0,cpus=0-$((half - 1)),memdev=m0"
+		-numa "node,nodeid=1,cpus=$half-$((smp - 1))")
+	;;
+exhausted)
+	[ "$mem" -gt 256 ] || die "--numa exhausted: --mem must be above 256 MiB"
+	smp_opt="$smp,sockets=2,cores=$half,threads=1"
+	numa_opts=(-object "memory-backend-ram,id=m0,size=$((mem - 128))M"
+		-object "memory-backend-ram,id=m1,size=128M"
+		-numa "node,nodeid=0,cpus=0-$((half - 1)),memdev=m0"
+		-numa "node,nodeid=1,cpus=$half-$((smp - 1)),memdev=m1")
+	;;
+esac
+
+qemu=(qemu-system-x86_64 -M pc -smp "$smp_opt" -m "$mem" -nodefaults
 	-display none -serial stdio -no-reboot -accel "$accel"
+	${numa_opts[@]+"${numa_opts[@]}"}
 	-kernel "$image" -initrd "$work/initrd.gz" -append "$cmdline")
 if [ $icount = 1 ]; then
 	# One instruction = 1 ns of guest time, vCPUs run one at a time:
@@ -244,7 +327,7 @@ fi
 
 [ -n "$log" ] || log=$work/console.log
 mkdir -p "$(dirname "$log")"
-note "booting '$kernel' ($release, $smp CPUs, $mem MiB, $accel$( [ $icount = 1 ] && echo ", icount")), timeout ${timeout_s}s"
+note "booting '$kernel' ($release, $smp CPUs, $mem MiB, numa $numa, $accel$( [ $icount = 1 ] && echo ", icount")), timeout ${timeout_s}s"
 start=$(date +%s)
 set +e
 # QEMU writes CRLF; keep the log plain.  --quiet keeps the console off the

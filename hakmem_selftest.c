@@ -29,6 +29,7 @@
 #include <linux/vmalloc.h>
 
 #include "hakmem_internal.h"
+#include "hakmem_stress_mix.h"
 
 static unsigned int stress_ms;
 module_param(stress_ms, uint, 0444);
@@ -379,6 +380,7 @@ void hakmem_stress_at_load(void)
 	unsigned long misuse0[HAKMEM_STRESS_TINY];
 	long held0[HAKMEM_STRESS_TINY];
 	struct hakmem_stress *st;
+	struct hakmem_mix *mix;
 	unsigned int i, cpu, threads = 0;
 
 	if (!stress_ms)
@@ -414,8 +416,11 @@ void hakmem_stress_at_load(void)
 		wake_up_process(t);
 		threads++;
 	}
+	/* The other loads (stress_mix=) run until the threads are done. */
+	mix = hakmem_mix_start(st->cache, st->seed, &st->errors);
 	if (!atomic_dec_and_test(&st->running))
 		wait_for_completion(&st->done);
+	hakmem_mix_stop(mix);
 	if (st->parked) {
 		for (i = 0; i < HAKMEM_STRESS_SLOTS; i++)
 			if (st->parked[i]) {

@@ -13,7 +13,10 @@
 #      leaves a crafted console, runs the real scan-console on it the way
 #      vm-run.sh does, and exits with a chosen status: the boot step and
 #      the final "N passed, N failed" must show the failure;
-#   3. ktap-cases, which names the distinct KUnit cases the summary counts.
+#   3. ktap-cases, which names the distinct KUnit cases the summary counts;
+#   4. soak.sh with the same fake vm-run: which kernels a soak boots (any
+#      soak of three boots or more: debug, kcsan and rt), and that a boot
+#      whose stress failed, or whose vm-run failed, fails the soak.
 #
 # Prints "N passed, N failed"; exits non-zero when any test failed.
 set -uo pipefail
@@ -204,17 +207,22 @@ verdict FAIL must-absent kunit 0 "$work/pass.out" "$work/clean.console" \
 # by GATE_CONSOLE to --log, scans it with the real scan-console like
 # vm-run.sh does, and exits with GATE_RC (default: the scanner's status).
 # GATE_QEMU: a line vm-run.sh prints about QEMU's exit (timeout, status).
+# It appends the kernel it was asked for to GATE_KERNELS (when set) and
+# puts the stress seed of its module arguments where the console says SEED.
 cat >"$work/fake-vm-run" <<EOF
 #!/usr/bin/env bash
 log=
+seed=
 while [ \$# -gt 0 ]; do
 	case "\$1" in
 	--log) log=\$2; shift 2 ;;
-	--kernel | --smp | --timeout | --append | --numa) shift 2 ;;
+	--kernel) [ -z "\${GATE_KERNELS:-}" ] || echo "\$2" >>"\$GATE_KERNELS"; shift 2 ;;
+	--smp | --timeout | --append | --numa) shift 2 ;;
+	*stress_seed=*) seed=\${1#*stress_seed=}; seed=\${seed%%:*}; shift ;;
 	*) shift ;;
 	esac
 done
-cp "\$GATE_CONSOLE" "\$log"
+sed "s/SEED/\$seed/g" "\$GATE_CONSOLE" >"\$log"
 verdict=0
 [ -z "\${GATE_QEMU:-}" ] || { echo "\$GATE_QEMU"; verdict=1; }
 "$TESTBED/scan-console" --quiet "\$log" || verdict=1
@@ -281,6 +289,58 @@ if [ "$got" = "$want" ]; then
 else
 	bad "ktap-cases" "got '$got', expected '$want'"
 fi
+
+# --- 4. soak.sh ----------------------------------------------------------------
+
+{
+	echo '[    2.000000] hakmem: stress seed=SEED ms=1000 cpus=4'
+	echo '[    2.000001] hakmem: stress seed=SEED mix=bulk,rcu'
+	echo '[    3.000000] hakmem: stress seed=SEED threads=4 ops=123456: passed'
+	echo "$END"
+} | console soak-ok
+{
+	echo '[    2.000000] hakmem: stress seed=SEED ms=1000 cpus=4'
+	echo '[    3.000000] hakmem: stress seed=SEED threads=4 ops=123456: FAILED (1 errors)'
+	echo "$END"
+} | console soak-failed
+
+# soak WANT-RC WANT-KERNELS CONSOLE [RC] -- soak.sh arguments: the kernels
+# it booted, in order, and whether it failed.
+soak() {
+	local want_rc=$1 want=$2 cons=$work/$3.console grc=${4:-} rc=0 out got name
+	name="on $3${grc:+ (vm-run status $grc)}"
+	shift 5
+	name="soak $* $name"
+	: >"$work/kernels"
+	out=$(GATE_CONSOLE=$cons GATE_RC=$grc GATE_KERNELS=$work/kernels \
+		SOAK_VM_RUN=$work/fake-vm-run SOAK_LOGDIR=$work/soak \
+		"$TESTBED/soak.sh" "$@" 2>&1) || rc=$?
+	got=$(tr '\n' ' ' <"$work/kernels")
+	got=${got% }
+	if [ "$got" != "$want" ]; then
+		bad "$name" "booted '$got', expected '$want'"
+	elif [ "$want_rc" = 0 ] && [ $rc != 0 ]; then
+		bad "$name" "failed (status $rc):"
+		sed 's/^/     | /' <<<"$out"
+	elif [ "$want_rc" != 0 ] && [ $rc = 0 ]; then
+		bad "$name" "passed a failed boot:"
+		sed 's/^/     | /' <<<"$out"
+	elif [ "$want_rc" = 0 ] && ! grep -q '^clean  [a-z]* seed=[0-9]* mix=bulk,rcu$' <<<"$out"; then
+		bad "$name" "no boot line shows the seed's mix:"
+		sed 's/^/     | /' <<<"$out"
+	else
+		ok "$name: booted $got, status $rc"
+	fi
+}
+
+soak 0 'perf' soak-ok '' -- --runs 1
+soak 0 'perf perf' soak-ok '' -- --runs 2
+soak 0 'debug kcsan rt' soak-ok '' -- --runs 3
+soak 0 'debug kcsan rt perf perf perf perf perf perf debug perf perf perf perf perf perf perf perf perf kcsan perf perf perf perf perf perf perf perf perf rt' \
+	soak-ok '' -- --runs 30
+soak 0 'kcsan' soak-ok '' -- --replay 42 --kernel kcsan
+soak 1 'debug kcsan rt' soak-failed '' -- --runs 3
+soak 1 'debug kcsan rt' soak-ok 1 -- --runs 3
 
 echo "$passed passed, $failed failed"
 [ $failed = 0 ]

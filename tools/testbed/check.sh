@@ -113,11 +113,13 @@ do_kerneldoc() {
 	return 1
 }
 
-# build KERNEL FLAGS...: a clean build; any compiler or sparse warning fails.
+# build KERNEL FLAGS...: a clean build of every module, the benchmark
+# (tools/bench) included so that it cannot rot; any compiler or sparse
+# warning fails.
 do_build() {
-	local kernel=$1 out rc=0
+	local kernel=$1 out rc=0 dir ko
 	shift
-	out=$("$TESTBED/build-module.sh" --clean "$kernel" "$@" 2>&1) || rc=$?
+	out=$(HAKMEM_BUILD_BENCH=1 "$TESTBED/build-module.sh" --clean "$kernel" "$@" 2>&1) || rc=$?
 	printf '%s\n' "$out"
 	[ $rc = 0 ] || return $rc
 	# gcc and sparse say "warning:", modpost "WARNING:".
@@ -125,6 +127,11 @@ do_build() {
 		echo "check: the build printed warnings (see above)"
 		return 1
 	fi
+	# build-module.sh prints the build directory last.
+	dir=$(tail -1 <<<"$out")
+	for ko in hakmem.ko tools/bench/hakmem_bench.ko; do
+		[ -f "$dir/$ko" ] || { echo "check: $ko was not built"; return 1; }
+	done
 }
 
 # vm_step NAME KIND KERNEL [--must REGEX]... [vm-run arguments...]: one

@@ -12,11 +12,16 @@
  *   irq      an hrtimer per CPU allocates with GFP_ATOMIC and frees in its
  *            callback: hardirq, or on PREEMPT_RT the timer softirq thread
  *            (hardirq may not allocate there, as with the slab allocator)
- *   rcu      a SLAB_TYPESAFE_BY_RCU cache with a constructor: a writer
- *            replaces the objects of a table and frees the old ones at
- *            once, a reader checks under rcu_read_lock() that whatever it
- *            finds is still an object of that cache (its constructed magic
- *            intact: neither zeroed nor reused by another cache)
+ *   rcu      two SLAB_TYPESAFE_BY_RCU caches, one with a constructor: a
+ *            writer replaces the objects of a table and frees the old ones
+ *            at once, a reader checks under rcu_read_lock() that whatever
+ *            it finds is still an object of its cache (its magic intact:
+ *            neither zeroed nor reused by another cache).  The writer
+ *            checks that an object comes back as it was freed: constructed
+ *            (constructor cache), or with what it wrote before the free
+ *            (the other; the allocator may not zero such an object, not
+ *            even for init_on_alloc or init_on_free, as the slab allocator
+ *            does not)
  *   hotplug  a kthread takes a random CPU (never CPU 0) offline and back
  *
  * stress_mix= names them, comma-separated, or says "all" or "none".  By
@@ -82,6 +87,8 @@ MODULE_PARM_DESC(stress_mix, "Loads beside the stress: shrink,bulk,irq,rcu,hotpl
 #define HAKMEM_MIX_PERIOD_NS	(200 * NSEC_PER_USEC)
 /* Objects of the RCU table. */
 #define HAKMEM_MIX_RCU_SLOTS	64
+/* Frees of the plain RCU cache remembered, to recognise a recycled object. */
+#define HAKMEM_MIX_RCU_FREED	128
 /* What the constructor writes into every RCU object: "hkmemrcu". */
 #define HAKMEM_MIX_RCU_MAGIC	0x686b6d656d726375ULL
 
@@ -99,19 +106,27 @@ struct hakmem_mix_timer {
 	bool started;
 };
 
+/* The two RCU caches: with a constructor, and without. */
+enum { HAKMEM_MIX_RCU_CTOR, HAKMEM_MIX_RCU_PLAIN, HAKMEM_MIX_RCU_CACHES };
+
 struct hakmem_mix_rcu_obj {
-	u64 magic;			/* set by the constructor only */
-	unsigned long slot;
+	u64 magic;	/* constructor cache: by the constructor only */
+	u32 slot;
+	u32 cache;	/* HAKMEM_MIX_RCU_CTOR or _PLAIN */
 	u64 payload[2];
 };
 
 struct hakmem_mix {
 	struct hakmem_cache *cache;	/* the stress cache */
-	struct hakmem_cache *rcu_cache;
+	struct hakmem_cache *rcu_cache[HAKMEM_MIX_RCU_CACHES];
 	struct hakmem_mix_rcu_obj __rcu *table[HAKMEM_MIX_RCU_SLOTS];
+	/* The writer's last frees of the plain cache (ring, NULL: none). */
+	void *rcu_freed[HAKMEM_MIX_RCU_FREED];
+	unsigned int rcu_freed_next;
 	unsigned long loads;		/* BIT(enum hakmem_mix_load) */
 	u64 seed;
 	atomic_t *errors;		/* the stress's error count */
+	atomic_t errors_seen;		/* ours, for HAKMEM_MIX_ERR_SHOWN */
 	bool stopping;
 	struct task_struct *shrink, *bulk, *rcu_writer, *rcu_reader, *hotplug;
 	struct hakmem_mix_timer *timers;	/* nr_cpu_ids of them */
@@ -125,9 +140,21 @@ static u64 hakmem_mix_seed(struct hakmem_mix *mix, enum hakmem_mix_load load)
 	return mix->seed ^ (0x6d69780000ULL + load);
 }
 
+/* Errors printed in full; the rest are counted (a broken run can make
+ * thousands, and a console flood hides the first).
+ */
+#define HAKMEM_MIX_ERR_SHOWN	10
+
+/* Count one error; true when it is to be printed. */
+static bool hakmem_mix_fail(struct hakmem_mix *mix)
+{
+	atomic_inc(mix->errors);
+	return atomic_inc_return(&mix->errors_seen) <= HAKMEM_MIX_ERR_SHOWN;
+}
+
 #define hakmem_mix_err(mix, fmt, ...) do {				\
-	pr_err("stress: " fmt, ##__VA_ARGS__);				\
-	atomic_inc((mix)->errors);					\
+	if (hakmem_mix_fail(mix))					\
+		pr_err("stress: " fmt, ##__VA_ARGS__);			\
 } while (0)
 
 static u64 hakmem_mix_tag(void *obj, u64 size)
@@ -370,7 +397,58 @@ static void hakmem_mix_rcu_ctor(void *p)
 	struct hakmem_mix_rcu_obj *o = p;
 
 	o->magic = HAKMEM_MIX_RCU_MAGIC;
-	o->slot = ULONG_MAX;
+	o->slot = U32_MAX;
+	o->cache = HAKMEM_MIX_RCU_CTOR;
+}
+
+/* Was @o freed by the writer lately?  Then forget it: it is out again. */
+static bool hakmem_mix_rcu_recycled(struct hakmem_mix *mix, void *o)
+{
+	unsigned int i;
+
+	for (i = 0; i < HAKMEM_MIX_RCU_FREED; i++) {
+		if (mix->rcu_freed[i] == o) {
+			mix->rcu_freed[i] = NULL;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void hakmem_mix_rcu_free(struct hakmem_mix *mix, struct hakmem_mix_rcu_obj *o)
+{
+	u32 k = o->cache;
+
+	if (k >= HAKMEM_MIX_RCU_CACHES) {
+		hakmem_mix_err(mix, "rcu: object %p damaged: cache %u\n", o, k);
+		return;
+	}
+	hakmem_cache_free(mix->rcu_cache[k], o);
+	if (k == HAKMEM_MIX_RCU_PLAIN)
+		mix->rcu_freed[mix->rcu_freed_next++ % HAKMEM_MIX_RCU_FREED] = o;
+}
+
+static struct hakmem_mix_rcu_obj *hakmem_mix_rcu_new(struct hakmem_mix *mix,
+						     unsigned int k)
+{
+	struct hakmem_mix_rcu_obj *o;
+
+	o = hakmem_cache_alloc(mix->rcu_cache[k], GFP_KERNEL);
+	if (!o) {
+		hakmem_mix_err(mix, "rcu: allocation failed\n");
+		return NULL;
+	}
+	if (k == HAKMEM_MIX_RCU_CTOR && READ_ONCE(o->magic) != HAKMEM_MIX_RCU_MAGIC)
+		hakmem_mix_err(mix, "rcu: object %p of the constructor cache not constructed: %016llx\n",
+			       o, o->magic);
+	else if (k == HAKMEM_MIX_RCU_PLAIN && hakmem_mix_rcu_recycled(mix, o) &&
+		 READ_ONCE(o->magic) != HAKMEM_MIX_RCU_MAGIC)
+		hakmem_mix_err(mix, "rcu: object %p came back changed since its free: %016llx\n",
+			       o, o->magic);
+	/* A reader may hold @o already: it must never see another magic. */
+	WRITE_ONCE(o->magic, HAKMEM_MIX_RCU_MAGIC);
+	o->cache = k;
+	return o;
 }
 
 static int hakmem_mix_rcu_writer_fn(void *arg)
@@ -383,20 +461,13 @@ static int hakmem_mix_rcu_writer_fn(void *arg)
 	prandom_seed_state(&rnd, hakmem_mix_seed(mix, HAKMEM_MIX_RCU));
 	while (!kthread_should_stop()) {
 		i = prandom_u32_state(&rnd) % HAKMEM_MIX_RCU_SLOTS;
-		new = hakmem_cache_alloc(mix->rcu_cache, GFP_KERNEL);
-		if (!new) {
-			hakmem_mix_err(mix, "rcu: allocation failed\n");
-		} else if (READ_ONCE(new->magic) != HAKMEM_MIX_RCU_MAGIC) {
-			hakmem_mix_err(mix, "rcu: new object %p not constructed: %016llx\n",
-				       new, new->magic);
-			new->magic = HAKMEM_MIX_RCU_MAGIC;	/* report it once */
-		}
+		new = hakmem_mix_rcu_new(mix, prandom_u32_state(&rnd) % HAKMEM_MIX_RCU_CACHES);
 		if (new)
 			WRITE_ONCE(new->slot, i);
 		old = rcu_replace_pointer(mix->table[i], new, true);
 		/* No grace period: readers may still hold @old, by design. */
 		if (old)
-			hakmem_cache_free(mix->rcu_cache, old);
+			hakmem_mix_rcu_free(mix, old);
 		atomic_long_inc(&mix->ops[HAKMEM_MIX_RCU]);
 		cond_resched();
 	}
@@ -434,9 +505,10 @@ static void hakmem_mix_rcu_stop(struct hakmem_mix *mix)
 	for (i = 0; i < HAKMEM_MIX_RCU_SLOTS; i++) {
 		o = rcu_replace_pointer(mix->table[i], NULL, true);
 		if (o)
-			hakmem_cache_free(mix->rcu_cache, o);
+			hakmem_mix_rcu_free(mix, o);
 	}
-	hakmem_cache_destroy(mix->rcu_cache);
+	for (i = 0; i < HAKMEM_MIX_RCU_CACHES; i++)
+		hakmem_cache_destroy(mix->rcu_cache[i]);
 }
 
 /* --- CPU hotplug ---------------------------------------------------------- */
@@ -581,12 +653,19 @@ struct hakmem_mix *hakmem_mix_start(struct hakmem_cache *cache, u64 seed,
 		mix->loads &= ~BIT(HAKMEM_MIX_HOTPLUG);
 	}
 	if (mix->loads & BIT(HAKMEM_MIX_RCU)) {
-		mix->rcu_cache = hakmem_cache_create("hakmem-stress-rcu",
-						     sizeof(struct hakmem_mix_rcu_obj), 0,
-						     SLAB_TYPESAFE_BY_RCU,
-						     hakmem_mix_rcu_ctor);
-		if (!mix->rcu_cache) {
-			hakmem_mix_err(mix, "rcu: cache not created\n");
+		mix->rcu_cache[HAKMEM_MIX_RCU_CTOR] =
+			hakmem_cache_create("hakmem-stress-rcu-ctor",
+					    sizeof(struct hakmem_mix_rcu_obj), 0,
+					    SLAB_TYPESAFE_BY_RCU, hakmem_mix_rcu_ctor);
+		mix->rcu_cache[HAKMEM_MIX_RCU_PLAIN] =
+			hakmem_cache_create("hakmem-stress-rcu",
+					    sizeof(struct hakmem_mix_rcu_obj), 0,
+					    SLAB_TYPESAFE_BY_RCU, NULL);
+		if (!mix->rcu_cache[HAKMEM_MIX_RCU_CTOR] ||
+		    !mix->rcu_cache[HAKMEM_MIX_RCU_PLAIN]) {
+			hakmem_mix_err(mix, "rcu: caches not created\n");
+			hakmem_cache_destroy(mix->rcu_cache[HAKMEM_MIX_RCU_CTOR]);
+			hakmem_cache_destroy(mix->rcu_cache[HAKMEM_MIX_RCU_PLAIN]);
 			mix->loads &= ~BIT(HAKMEM_MIX_RCU);
 		}
 	}
@@ -625,8 +704,11 @@ void hakmem_mix_stop(struct hakmem_mix *mix)
 	hakmem_mix_kthread_stop(mix->rcu_writer);
 	hakmem_mix_kthread_stop(mix->rcu_reader);
 	hakmem_mix_irq_stop(mix);
-	if (mix->rcu_cache)
+	if (mix->loads & BIT(HAKMEM_MIX_RCU))
 		hakmem_mix_rcu_stop(mix);
+	if (atomic_read(&mix->errors_seen) > HAKMEM_MIX_ERR_SHOWN)
+		pr_err("stress: %d more errors of the loads not shown\n",
+		       atomic_read(&mix->errors_seen) - HAKMEM_MIX_ERR_SHOWN);
 	pr_info("stress mix: shrink=%ld bulk=%ld irq=%ld (%ld GFP_ATOMIC NULL) rcu=%ld hotplug=%ld\n",
 		atomic_long_read(&mix->ops[HAKMEM_MIX_SHRINK]),
 		atomic_long_read(&mix->ops[HAKMEM_MIX_BULK]),

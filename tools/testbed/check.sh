@@ -7,23 +7,29 @@
 #   - each step is one test: a self-test suite, a style check, a build, a
 #     QEMU boot;
 #   - each KUnit case run in a boot is one more test: the same case run on
-#     two boots counts twice (the summary names the distinct cases and the
-#     boots);
+#     six boots counts six times (the summary names the distinct cases and
+#     the boots);
 #   - each test of the userspace harness (tools/testing) is one more.
 # A failed step does not stop the others.  Each step prints its time.  The
 # last line is exactly "N passed, N failed"; the exit status is non-zero
 # when anything failed.
 #
-# On a fresh 2-core machine the first run builds the debug and kcsan test
-# kernels (about 10 min each, cached in $HAKMEM_CACHE/kernels after that);
-# KUnit on the KASAN kernel under TCG takes the longest.  CI allows 90 min.
+# On a fresh 2-core machine the first run builds the debug, kcsan and rt
+# test kernels (about 10 min each, cached in $HAKMEM_CACHE/kernels after
+# that); the QEMU boots under TCG take most of the rest.  README.md ("Test
+# it") has the measured cold and warm times; CI allows 90 min.
 #
 # Environment:
 #   CHECK_ONLY="regex"     run only the steps whose name matches
 #   KUNIT_PARAMS_<boot>    hakmem_kunit.ko parameters of boot kunit-<boot>
 #   RELIABILITY_PARAMS_<boot>
 #                          hakmem_reliability_kunit.ko parameters
-#                          (<boot>: debug, kcsan)
+#                          (<boot>: debug, kcsan, rt, init_on,
+#                          numa_memoryless, numa_exhausted)
+#   STRESS_MS_rt, STRESS_MS_init_on, STRESS_SEED
+#                          the load-time stress on rt and in the init_on
+#                          boot (seed: random, printed; replay with
+#                          soak.sh --replay SEED --kernel K --mix LOADS)
 #   CHECK_VM_RUN, CHECK_LOGDIR
 #                          for the gate's self-test (tests/gates.sh): the
 #                          program run in place of vm-run.sh, the log folder
@@ -36,11 +42,28 @@ set -uo pipefail
 # races, and its kernel is faster.
 : "${KUNIT_PARAMS_debug=stress_ms=1000}"
 : "${KUNIT_PARAMS_kcsan=stress_ms=3000}"
+: "${KUNIT_PARAMS_rt=stress_ms=3000}"
 # CPU hotplug under load: a cycle takes seconds on the KASAN kernel under
 # TCG, a fraction of one on the KCSAN kernel, which does the full 100.
+# PREEMPT_RT changes how hotplug parks per-CPU work: rt does 20.
 : "${RELIABILITY_PARAMS_debug=hotplug_cycles=5}"
 : "${RELIABILITY_PARAMS_kcsan=hotplug_cycles=100}"
+: "${RELIABILITY_PARAMS_rt=hotplug_cycles=20}"
+# The extra configurations (init_on_*, NUMA shapes) change which paths run,
+# not how long races need to show: short stresses, few hotplug cycles.
+: "${KUNIT_PARAMS_init_on=stress_ms=300}"
+: "${RELIABILITY_PARAMS_init_on=hotplug_cycles=2}"
+: "${KUNIT_PARAMS_numa_memoryless=stress_ms=300}"
+: "${RELIABILITY_PARAMS_numa_memoryless=hotplug_cycles=4}"
+: "${KUNIT_PARAMS_numa_exhausted=stress_ms=300}"
+: "${RELIABILITY_PARAMS_numa_exhausted=hotplug_cycles=2}"
+: "${STRESS_MS_rt=5000}"
+: "${STRESS_MS_init_on=2000}"
 VM_TIMEOUT=${VM_TIMEOUT:-${KUNIT_TIMEOUT:-1500}}
+# The extra configurations' boots take a minute or two when the allocator
+# copes; one that does not (a SuperSlab built per allocation) must not eat
+# CI's budget.
+VM_TIMEOUT_EXTRA=${VM_TIMEOUT_EXTRA:-900}
 VM_RUN=${CHECK_VM_RUN:-$TESTBED/vm-run.sh}
 
 passed=0
@@ -90,7 +113,7 @@ record() {
 
 # The project's C files, without the userspace shims of tools/testing.
 sources() {
-	(cd "$HAKMEM_TOP" && ls -- *.[ch] kunit/*.[ch] tools/bench/*.c \
+	(cd "$HAKMEM_TOP" && ls -- *.[ch] kunit/*.[ch] tools/bench/*.[ch] \
 		tools/testbed/nodehog/*.c 2>/dev/null)
 }
 
@@ -141,14 +164,14 @@ do_build() {
 # load-time stress must say "passed").  --must REGEX: a line the console
 # must hold, proof that the boot ran in the configuration asked for.
 vm_step() {
-	local name=$1 kind=$2 kernel=$3 t0 rc log console must=() why
+	local name=$1 kind=$2 kernel=$3 t0 rc log console must=() why note
 	shift 3
 	while [ "${1:-}" = --must ]; do
 		must+=("$2")
 		shift 2
 	done
 	[ -n "${CHECK_ONLY:-}" ] && ! [[ $name =~ $CHECK_ONLY ]] && return 0
-	echo "== $name (QEMU, kernel $kernel, timeout ${VM_TIMEOUT}s)"
+	echo "== $name (QEMU, kernel $kernel)"
 	t0=$(date +%s)
 	log=$logdir/$name.log
 	console=$logdir/$name-console.log
@@ -156,7 +179,7 @@ vm_step() {
 		--quiet --log "$console" "$@" >"$log" 2>&1
 	rc=$?
 	gate_vm_verdict "$kind" "$rc" "$log" "$console" ${must[@]+"${must[@]}"}
-	if [ "$kind" = kunit ]; then
+	if [[ $kind == kunit* ]]; then
 		"$TESTBED/ktap-cases" "$console" >"$logdir/$name.cases" 2>/dev/null
 		echo "   KUnit: $gate_tests cases: $gate_passed passed, $gate_failed failed, $gate_skipped skipped"
 		passed=$((passed + gate_passed))
@@ -171,23 +194,33 @@ vm_step() {
 			echo "check: $name: $why" >>"$log"
 		done
 	fi
-	record "$name boot" $rc $(( $(date +%s) - t0 )) "$log" \
-		"$([ "$kind" = kunit ] && echo "KUnit $gate_tests cases: $gate_passed passed, $gate_failed failed, $gate_skipped skipped")"
+	# The stress's seed and loads, for a replay (soak.sh --replay).
+	note=$(grep -aom1 'stress seed=[0-9]* mix=[a-z,]*' "$console" 2>/dev/null)
+	if [[ $kind == kunit* ]]; then
+		note="KUnit $gate_tests cases: $gate_passed passed, $gate_failed failed, $gate_skipped skipped${note:+; $note}"
+	fi
+	record "$name boot" $rc $(( $(date +%s) - t0 )) "$log" "$note"
 	[ $rc = 0 ] || [ ! -f "$console" ] || echo "   console log: $console"
 }
 
-# kunit_step NAME KERNEL [vm-run arguments...]: the KUnit modules, with the
-# parameters KUNIT_PARAMS_NAME and RELIABILITY_PARAMS_NAME.
+# kunit_step NAME KERNEL [--stress] [vm-run arguments...]: the KUnit
+# modules, with the parameters KUNIT_PARAMS_NAME and RELIABILITY_PARAMS_NAME;
+# --stress: the arguments load hakmem.ko with the load-time stress, whose
+# verdict counts too.
 kunit_step() {
-	local name=$1 kernel=$2 key params rparams
+	local name=$1 kernel=$2 key params rparams kind=kunit
 	shift 2
+	if [ "${1:-}" = --stress ]; then
+		kind=kunit,stress
+		shift
+	fi
 	key=${name#kunit-}
 	key=${key//-/_}
 	params=KUNIT_PARAMS_$key
 	params=${!params:-}
 	rparams=RELIABILITY_PARAMS_$key
 	rparams=${!rparams:-}
-	vm_step "$name" kunit "$kernel" "$@" \
+	vm_step "$name" "$kind" "$kernel" "$@" \
 		"kunit/hakmem_kunit.ko${params:+:${params// /:}}" \
 		"kunit/hakmem_reliability_kunit.ko${rparams:+:${rparams// /:}}" \
 		kunit/hakmem_free_word_kunit.ko \
@@ -196,6 +229,14 @@ kunit_step() {
 
 do_userspace() {
 	make -s --no-print-directory -C "$HAKMEM_TOP/tools/testing" check
+}
+
+random_seed() {
+	local s=0
+	while [ "$s" = 0 ]; do
+		s=$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
+	done
+	echo "$s"
 }
 
 echo "check: logs in $logdir"
@@ -207,12 +248,43 @@ step checkpatch do_checkpatch
 step kernel-doc do_kerneldoc
 step build-debug-W1 do_build debug W=1
 step build-debug-sparse do_build debug C=2
+step build-rt-W1 do_build rt W=1
 step build-stock-W1 do_build stock W=1
 step build-limits "$TESTBED/build-limits.sh"
 
-# Both KUnit modules on each sanitizer kernel.
+# The KUnit modules on each sanitizer kernel.
 kunit_step kunit-debug debug
 kunit_step kunit-kcsan kcsan
+kunit_step kunit-rt rt
+# The load-time stress on PREEMPT_RT, every load at once (stress_mix=all:
+# shrink and drain, bulk, hrtimer GFP_ATOMIC users, an RCU-typesafe cache,
+# CPU hotplug, beside the alloc/free threads).
+seed=${STRESS_SEED:-$(random_seed)}
+vm_step stress-rt stress rt \
+	"hakmem.ko:stress_ms=$STRESS_MS_rt:stress_seed=$seed:stress_mix=all"
+# init_on_alloc=1 init_on_free=1, as hardened distributions boot: the KUnit
+# suites, and before them the load-time stress with the loads these
+# options touch (the rcu load checks that a SLAB_TYPESAFE_BY_RCU object is
+# never zeroed under its readers).  On the kcsan kernel: the cheapest with
+# lockdep (a warm boot takes about a minute), and the one that sees the
+# writes these options add racing with readers.  The kernel's "mem
+# auto-init" line proves the options took.
+kunit_step kunit-init-on kcsan --stress \
+	--must 'mem auto-init: .*heap alloc:on, heap free:on' \
+	--append "init_on_alloc=1 init_on_free=1" --timeout "$VM_TIMEOUT_EXTRA" \
+	"hakmem.ko:stress_ms=$STRESS_MS_init_on:stress_seed=$seed:stress_mix=shrink,bulk,irq,rcu"
+# NUMA shapes the default two fake nodes never make (vm-run.sh --numa):
+# node 1 with CPUs and no memory, and node 1 with every page taken.  The
+# guest checks the shape before loading anything (and that numa=fake is
+# not on the command line); the console must say it did.  On the kcsan
+# kernel too: the cheapest with lockdep, and a failure there is about the
+# node shape, not about PREEMPT_RT.
+kunit_step kunit-numa-memoryless kcsan \
+	--must 'testbed: numa memoryless: node 1 has CPUs and no memory' \
+	--numa memoryless --timeout "$VM_TIMEOUT_EXTRA"
+kunit_step kunit-numa-exhausted kcsan \
+	--must 'testbed: numa exhausted: node 1 has no free page left' \
+	--numa exhausted --timeout "$VM_TIMEOUT_EXTRA"
 
 # The userspace harness reports its own "N passed, N failed".
 if [ -f "$HAKMEM_TOP/tools/testing/Makefile" ] &&

@@ -9,6 +9,7 @@
 #                    and none may fail
 #            stress  hakmem.ko's load-time stress ran: its console must say
 #                    "hakmem: stress seed=S ...: passed"
+#            kunit,stress  both
 #            plain   only the boot and the scanner's verdict count
 #   RC       vm-run.sh's exit status
 #   OUT      vm-run.sh's output (its own lines and the scanner's)
@@ -27,7 +28,7 @@
 
 gate_vm_verdict() {
 	local kind=$1 rc=$2 out=$3 console=${4:-} n line re
-	local problems counts verdicts
+	local problems counts verdicts want_kunit=0 want_stress=0
 
 	shift 3
 	[ $# = 0 ] || shift
@@ -35,7 +36,10 @@ gate_vm_verdict() {
 	gate_why=()
 	gate_tests=0 gate_passed=0 gate_failed=0 gate_skipped=0
 	case "$kind" in
-	kunit | stress | plain) ;;
+	kunit) want_kunit=1 ;;
+	stress) want_stress=1 ;;
+	kunit,stress | stress,kunit) want_kunit=1 want_stress=1 ;;
+	plain) ;;
 	*) gate_why+=("gate_vm_verdict: unknown kind '$kind'") ;;
 	esac
 	if [ ! -r "$out" ]; then
@@ -71,18 +75,18 @@ gate_vm_verdict() {
 		gate_passed=${BASH_REMATCH[2]}
 		gate_failed=${BASH_REMATCH[3]}
 		gate_skipped=${BASH_REMATCH[4]}
-	elif [ "$kind" = kunit ]; then
+	elif [ $want_kunit = 1 ]; then
 		gate_why+=("no KUnit counts from the scanner")
 	fi
 
-	if [ "$kind" = kunit ]; then
+	if [ $want_kunit = 1 ]; then
 		[ "$gate_tests" -gt 0 ] ||
 			gate_why+=("no KUnit case ran (module not loaded, or KUnit silent)")
 		[ "$gate_failed" = 0 ] || gate_why+=("$gate_failed KUnit case(s) failed")
 		[ $((gate_passed + gate_failed + gate_skipped)) = "$gate_tests" ] ||
 			gate_why+=("KUnit counts do not add up: $counts")
 	fi
-	if [ "$kind" = stress ]; then
+	if [ $want_stress = 1 ]; then
 		if [ -z "$console" ] || [ ! -r "$console" ]; then
 			gate_why+=("no console log to find the stress verdict in")
 		else

@@ -203,12 +203,22 @@ vm_step() {
 	[ $rc = 0 ] || [ ! -f "$console" ] || echo "   console log: $console"
 }
 
-# kunit_step NAME KERNEL [--stress] [vm-run arguments...]: the KUnit
-# modules, with the parameters KUNIT_PARAMS_NAME and RELIABILITY_PARAMS_NAME;
-# --stress: the arguments load hakmem.ko with the load-time stress, whose
-# verdict counts too.
+# The KUnit modules: what kunit/Kbuild builds (its obj- lines), so that a
+# new suite module runs in every KUnit boot without an edit here.
+kunit_modules() {
+	# Continuation lines joined, then the objects of the obj- lines.
+	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$HAKMEM_TOP/kunit/Kbuild" |
+		sed -n 's/^obj-[^=]*+=//p' | grep -o '[A-Za-z0-9_]*\.o' |
+		sed 's/\.o$/.ko/' | awk '!seen[$0]++'
+}
+
+# kunit_step NAME KERNEL [--stress] [vm-run arguments...]: every KUnit
+# module, hakmem_kunit.ko with the parameters KUNIT_PARAMS_NAME and
+# hakmem_reliability_kunit.ko with RELIABILITY_PARAMS_NAME; --stress: the
+# arguments load hakmem.ko with the load-time stress, whose verdict counts
+# too.
 kunit_step() {
-	local name=$1 kernel=$2 key params rparams kind=kunit
+	local name=$1 kernel=$2 key params rparams kind=kunit ko mods=()
 	shift 2
 	if [ "${1:-}" = --stress ]; then
 		kind=kunit,stress
@@ -220,11 +230,14 @@ kunit_step() {
 	params=${!params:-}
 	rparams=RELIABILITY_PARAMS_$key
 	rparams=${!rparams:-}
-	vm_step "$name" "$kind" "$kernel" "$@" \
-		"kunit/hakmem_kunit.ko${params:+:${params// /:}}" \
-		"kunit/hakmem_reliability_kunit.ko${rparams:+:${rparams// /:}}" \
-		kunit/hakmem_free_word_kunit.ko \
-		kunit/hakmem_gfp_kunit.ko
+	for ko in $(kunit_modules); do
+		case "$ko" in
+		hakmem_kunit.ko) ko=$ko${params:+:${params// /:}} ;;
+		hakmem_reliability_kunit.ko) ko=$ko${rparams:+:${rparams// /:}} ;;
+		esac
+		mods+=("kunit/$ko")
+	done
+	vm_step "$name" "$kind" "$kernel" "$@" "${mods[@]}"
 }
 
 do_userspace() {

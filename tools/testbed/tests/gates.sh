@@ -220,6 +220,7 @@ cat >"$work/fake-vm-run" <<EOF
 #!/usr/bin/env bash
 log=
 seed=
+[ -z "\${GATE_ARGS:-}" ] || echo "\$*" >>"\$GATE_ARGS"
 while [ \$# -gt 0 ]; do
 	case "\$1" in
 	--log) log=\$2; shift 2 ;;
@@ -285,6 +286,25 @@ if grep -q '^  KUnit      8 case runs = 4 distinct cases run on 2 boots (kunit-d
 else
 	bad "check.sh summary" "unexpected counts:"
 	sed 's/^/     | /' <<<"$out"
+fi
+
+# Every KUnit module kunit/Kbuild builds is loaded, with its parameters.
+: >"$work/args"
+GATE_CONSOLE=$work/clean.console GATE_ARGS=$work/args CHECK_VM_RUN=$work/fake-vm-run \
+	CHECK_LOGDIR=$work/check-mods CHECK_ONLY='^kunit-debug$' \
+	KUNIT_PARAMS_debug='stress_ms=7 stress_seed=9' "$TESTBED/check.sh" >/dev/null 2>&1
+want=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$HAKMEM_TOP/kunit/Kbuild" |
+	sed -n 's/^obj-[^=]*+=//p' | grep -o '[A-Za-z0-9_]*\.o' | sed 's/\.o$//' | sort -u)
+missing=
+for m in $want; do
+	grep -q "kunit/$m\.ko" "$work/args" || missing="$missing $m"
+done
+if [ -z "$want" ] || [ -n "$missing" ]; then
+	bad "check.sh loads the KUnit modules" "missing:${missing:- (none found in kunit/Kbuild)}: $(cat "$work/args")"
+elif ! grep -q 'kunit/hakmem_kunit\.ko:stress_ms=7:stress_seed=9' "$work/args"; then
+	bad "check.sh passes KUNIT_PARAMS" "$(cat "$work/args")"
+else
+	ok "check.sh loads every module of kunit/Kbuild ($(echo $want))"
 fi
 
 # --- 3. ktap-cases ---------------------------------------------------------

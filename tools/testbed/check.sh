@@ -203,13 +203,22 @@ vm_step() {
 	[ $rc = 0 ] || [ ! -f "$console" ] || echo "   console log: $console"
 }
 
+# KUnit modules that need a boot of their own (kunit_step leaves them out):
+# hakmem_sanitizers_kunit.ko provokes KASAN reports on purpose, which needs
+# kasan_multi_shot on a KASAN kernel (its step: kunit-sanitizers).
+KUNIT_OWN_BOOT="hakmem_sanitizers_kunit.ko"
+
 # The KUnit modules: what kunit/Kbuild builds (its obj- lines), so that a
-# new suite module runs in every KUnit boot without an edit here.
+# new suite module runs in every KUnit boot without an edit here, less
+# KUNIT_OWN_BOOT.
 kunit_modules() {
+	local ko
 	# Continuation lines joined, then the objects of the obj- lines.
-	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$HAKMEM_TOP/kunit/Kbuild" |
+	for ko in $(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$HAKMEM_TOP/kunit/Kbuild" |
 		sed -n 's/^obj-[^=]*+=//p' | grep -o '[A-Za-z0-9_]*\.o' |
-		sed 's/\.o$/.ko/' | awk '!seen[$0]++'
+		sed 's/\.o$/.ko/' | awk '!seen[$0]++'); do
+		[[ " $KUNIT_OWN_BOOT " == *" $ko "* ]] || echo "$ko"
+	done
 }
 
 # kunit_step NAME KERNEL [--stress] [vm-run arguments...]: every KUnit
@@ -269,6 +278,11 @@ step build-limits "$TESTBED/build-limits.sh"
 kunit_step kunit-debug debug
 kunit_step kunit-kcsan kcsan
 kunit_step kunit-rt rt
+# KASAN must see hakmem's objects: the reports the suite provokes, each
+# announced, with kasan_multi_shot so that the first does not end reporting
+# (nor, with panic_on_warn, the guest).  Only the debug kernel has KASAN.
+vm_step kunit-sanitizers kunit debug --append kasan_multi_shot \
+	kunit/hakmem_sanitizers_kunit.ko
 # The load-time stress on PREEMPT_RT, every load at once (stress_mix=all:
 # shrink and drain, bulk, hrtimer GFP_ATOMIC users, an RCU-typesafe cache,
 # CPU hotplug, beside the alloc/free threads).

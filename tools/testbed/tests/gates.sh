@@ -288,10 +288,11 @@ else
 	sed 's/^/     | /' <<<"$out"
 fi
 
-# Every KUnit module kunit/Kbuild builds is loaded, with its parameters.
+# Every KUnit module kunit/Kbuild builds is loaded, with its parameters:
+# in the kunit-debug boot, or in the boot of its own (KUNIT_OWN_BOOT).
 : >"$work/args"
 GATE_CONSOLE=$work/clean.console GATE_ARGS=$work/args CHECK_VM_RUN=$work/fake-vm-run \
-	CHECK_LOGDIR=$work/check-mods CHECK_ONLY='^kunit-debug$' \
+	CHECK_LOGDIR=$work/check-mods CHECK_ONLY='^kunit-(debug|sanitizers)$' \
 	KUNIT_PARAMS_debug='stress_ms=7 stress_seed=9' "$TESTBED/check.sh" >/dev/null 2>&1
 want=$(sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$HAKMEM_TOP/kunit/Kbuild" |
 	sed -n 's/^obj-[^=]*+=//p' | grep -o '[A-Za-z0-9_]*\.o' | sed 's/\.o$//' | sort -u)
@@ -303,6 +304,10 @@ if [ -z "$want" ] || [ -n "$missing" ]; then
 	bad "check.sh loads the KUnit modules" "missing:${missing:- (none found in kunit/Kbuild)}: $(cat "$work/args")"
 elif ! grep -q 'kunit/hakmem_kunit\.ko:stress_ms=7:stress_seed=9' "$work/args"; then
 	bad "check.sh passes KUNIT_PARAMS" "$(cat "$work/args")"
+elif grep 'hakmem_kunit\.ko' "$work/args" | grep -q 'hakmem_sanitizers_kunit'; then
+	bad "check.sh boots hakmem_sanitizers_kunit.ko alone" "$(cat "$work/args")"
+elif ! grep -q -- '--append kasan_multi_shot.*hakmem_sanitizers_kunit\.ko' "$work/args"; then
+	bad "check.sh boots hakmem_sanitizers_kunit.ko with kasan_multi_shot" "$(cat "$work/args")"
 else
 	ok "check.sh loads every module of kunit/Kbuild ($(echo $want))"
 fi

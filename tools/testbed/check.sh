@@ -266,6 +266,10 @@ step deps "$TESTBED/deps.sh" all
 ensure_ksrc >/dev/null 2>&1 || true
 step scanner-selftests "$TESTBED/tests/run.sh"
 step gate-selftests "$TESTBED/tests/gates.sh"
+# The scanner on real kernel output: one debug boot provokes each report
+# (cached by kernel and provoker: the boot happens only when either
+# changes) and each segment must be judged right.
+step provoke-selftests "$TESTBED/tests/provoke.sh"
 step checkpatch do_checkpatch
 step kernel-doc do_kerneldoc
 step build-debug-W1 do_build debug W=1
@@ -337,6 +341,10 @@ if [ -f "$HAKMEM_TOP/tools/testing/Makefile" ] &&
 		record userspace $(( rc == 0 ? 1 : rc )) $(( $(date +%s) - t0 ))
 	fi
 fi
+
+# Test strength: every mutant of the allocator (tools/testing/mutants.py)
+# must be killed by the userspace suites.
+step mutate make -s --no-print-directory -C "$HAKMEM_TOP/tools/testing" mutate
 
 # What the numbers count: steps, KUnit case runs (distinct cases x boots),
 # userspace tests.

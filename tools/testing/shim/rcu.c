@@ -99,7 +99,9 @@ static void *hk_rcu_main(void *arg)
 				continue;
 			/* softirq on that CPU: owns the vCPU, BH off */
 			hk_switch_cpu(&save, cpu);
+#ifndef HK_PREEMPT_RT
 			hk_atomic_enter();
+#endif
 			t->in_irq++;
 			for (; h; h = next) {
 				unsigned long f = (unsigned long)h->func;
@@ -112,7 +114,9 @@ static void *hk_rcu_main(void *arg)
 				n++;
 			}
 			t->in_irq--;
+#ifndef HK_PREEMPT_RT
 			hk_atomic_exit();
+#endif
 			hk_restore_cpu(&save);
 		}
 		pthread_mutex_lock(&hk_rcu_lock);

@@ -176,6 +176,15 @@ void hk_sleep_check(const char *file, int line, const char *what)
 	hk_warn(file, line, "sleep in atomic context");
 }
 
+/* PREEMPT_RT's DEBUG_ATOMIC_SLEEP: a sleeping lock where RT cannot sleep. */
+void hk_rt_sleep_bug(const char *file, int line, const char *what)
+{
+	printk(KERN_ERR "BUG: sleeping function called from invalid context at %s:%d (%s), "
+	       "atomic depth %u, hardirq %u\n", file, line, what,
+	       hk_self.atomic_depth, hk_self.hardirq);
+	hk_warn(file, line, "sleeping lock in atomic context (PREEMPT_RT)");
+}
+
 struct task_struct *hk_current(void)
 {
 	struct hk_thread *t = hk_cur();
@@ -243,11 +252,24 @@ bool mutex_trylock(struct mutex *m)
 }
 
 pthread_rwlock_t hk_hotplug_lock = PTHREAD_RWLOCK_INITIALIZER;
+static unsigned int hk_hotplug_readers_waiting;
 
 void cpus_read_lock(void)
 {
 	hk_sleep_check(__FILE__, __LINE__, "cpus_read_lock");
+	__atomic_add_fetch(&hk_hotplug_readers_waiting, 1, __ATOMIC_SEQ_CST);
 	pthread_rwlock_rdlock(&hk_hotplug_lock);
+	__atomic_sub_fetch(&hk_hotplug_readers_waiting, 1, __ATOMIC_SEQ_CST);
+}
+
+bool cpus_read_trylock(void)
+{
+	return pthread_rwlock_tryrdlock(&hk_hotplug_lock) == 0;
+}
+
+unsigned int hk_cpus_read_waiters(void)
+{
+	return __atomic_load_n(&hk_hotplug_readers_waiting, __ATOMIC_SEQ_CST);
 }
 
 void cpus_read_unlock(void)

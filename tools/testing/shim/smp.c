@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * hakmem-slab userspace harness, kernel emulation: cross-CPU calls
- * (on_each_cpu() and friends run the function as the target vCPU) and
- * CPU hotplug states (hk_cpu_down(), hk_cpu_up()).
+ * (on_each_cpu() and friends run the function as the target vCPU),
+ * workqueues (queue_work_on() runs the item at once as the target vCPU)
+ * and CPU hotplug states (hk_cpu_down(), hk_cpu_up()).
  */
 #include "hk_shim.h"
 
@@ -37,11 +38,72 @@ void hk_run_on_cpu(int cpu, void (*fn)(void *), void *arg)
 	hk_atomic_enter();
 	hk_self.irq_off++;
 	hk_self.in_irq++;
+	hk_self.hardirq++;
 	fn(arg);
+	hk_self.hardirq--;
 	hk_self.in_irq--;
 	hk_self.irq_off--;
 	hk_atomic_exit();
 	hk_restore_cpu(&save);
+}
+
+/*
+ * Workqueues: a work item runs at once, in the queuer's thread, as a
+ * kworker of the target CPU would run it: task context, on that vCPU,
+ * preemptible.  flush_work() then has nothing to wait for.
+ */
+struct workqueue_struct *system_wq;
+static unsigned long hk_works_run;
+
+struct workqueue_struct *alloc_workqueue(const char *fmt, unsigned int flags, int max_active, ...)
+{
+	struct workqueue_struct *wq = calloc(1, sizeof(*wq));
+
+	(void)max_active;
+	if (wq) {
+		wq->flags = flags;
+		snprintf(wq->name, sizeof(wq->name), "%s", fmt);
+	}
+	return wq;
+}
+
+void destroy_workqueue(struct workqueue_struct *wq)
+{
+	free(wq);
+}
+
+bool queue_work_on(int cpu, struct workqueue_struct *wq, struct work_struct *work)
+{
+	struct hk_cpu_switch save;
+
+	(void)wq;
+	/* Run at once, the work would inherit the queuer's atomic section. */
+	if (WARN_ON_ONCE(!cpu_online(cpu) || hk_in_atomic() || hk_self.in_irq))
+		return false;
+	hk_switch_cpu(&save, cpu);
+	work->func(work);
+	hk_restore_cpu(&save);
+	__atomic_add_fetch(&hk_works_run, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+bool flush_work(struct work_struct *work)
+{
+	(void)work;
+	might_sleep();
+	return false;
+}
+
+unsigned long hk_work_items_run(void)
+{
+	return __atomic_load_n(&hk_works_run, __ATOMIC_RELAXED);
+}
+
+static unsigned long hk_smp_calls;
+
+unsigned long hk_smp_calls_run(void)
+{
+	return __atomic_load_n(&hk_smp_calls, __ATOMIC_RELAXED);
 }
 
 void on_each_cpu_cond(smp_cond_func_t cond, smp_call_func_t func, void *info, bool wait)
@@ -49,6 +111,7 @@ void on_each_cpu_cond(smp_cond_func_t cond, smp_call_func_t func, void *info, bo
 	int cpu;
 
 	(void)wait;
+	__atomic_add_fetch(&hk_smp_calls, 1, __ATOMIC_RELAXED);
 	/* The kernel's smp_call_function_many() warns likewise. */
 	WARN_ON_ONCE(hk_in_atomic() && hk_self.cpu >= 0 && hk_nr_cpus > 1);
 	for_each_online_cpu(cpu)
@@ -66,6 +129,7 @@ void on_each_cpu_mask(const struct cpumask *mask, smp_call_func_t func, void *in
 	int cpu;
 
 	(void)wait;
+	__atomic_add_fetch(&hk_smp_calls, 1, __ATOMIC_RELAXED);
 	for_each_online_cpu(cpu)
 		if (cpumask_test_cpu(cpu, mask))
 			hk_run_on_cpu(cpu, func, info);
@@ -76,6 +140,7 @@ int smp_call_function_single(int cpu, smp_call_func_t func, void *info, int wait
 	(void)wait;
 	if (!cpu_online(cpu))
 		return -ENXIO;
+	__atomic_add_fetch(&hk_smp_calls, 1, __ATOMIC_RELAXED);
 	hk_run_on_cpu(cpu, func, info);
 	return 0;
 }

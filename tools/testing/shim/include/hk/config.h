@@ -14,4 +14,7 @@
 #define CONFIG_PAGE_SHIFT 12
 #define CONFIG_HZ 1000
 #define CONFIG_MODULES 1
+#ifdef HK_PREEMPT_RT
+#define CONFIG_PREEMPT_RT 1
+#endif
 #endif

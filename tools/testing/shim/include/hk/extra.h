@@ -92,6 +92,32 @@ void kthread_bind(struct task_struct *t, unsigned int cpu);
 /* Harness: wait for every kthread to finish (they are detached). */
 void hk_kthreads_wait(void);
 
+/* ---- workqueues: queue_work_on() runs the item at once (hk_runtime.c) ---- */
+struct work_struct;
+typedef void (*work_func_t)(struct work_struct *work);
+struct work_struct {
+	work_func_t func;
+};
+struct workqueue_struct {
+	unsigned int flags;
+	char name[32];
+};
+#define WQ_UNBOUND		(1 << 1)
+#define WQ_FREEZABLE		(1 << 2)
+#define WQ_MEM_RECLAIM		(1 << 3)
+#define WQ_HIGHPRI		(1 << 4)
+#define WQ_CPU_INTENSIVE	(1 << 5)
+#define INIT_WORK(w, f)		do { (w)->func = (f); } while (0)
+__printf(1, 4) struct workqueue_struct *alloc_workqueue(const char *fmt, unsigned int flags,
+							int max_active, ...);
+void destroy_workqueue(struct workqueue_struct *wq);
+bool queue_work_on(int cpu, struct workqueue_struct *wq, struct work_struct *work);
+bool flush_work(struct work_struct *work);
+extern struct workqueue_struct *system_wq;
+#define schedule_work_on(cpu, w)	queue_work_on(cpu, system_wq, w)
+/* Harness: work items run so far. */
+unsigned long hk_work_items_run(void);
+
 /* ---- prandom --------------------------------------------------------------- */
 struct rnd_state { u64 s; };
 static inline void prandom_seed_state(struct rnd_state *st, u64 seed) { st->s = seed ^ 0x2545f4914f6cdd1dULL; }

@@ -23,6 +23,15 @@
  *    this_cpu ops are plain - one non-preemptible task per CPU, as a
  *    benchmark kthread bound to a CPU sees it.
  *
+ * PREEMPT_RT (-DHK_PREEMPT_RT; make unit-rt, tsan-rt): spinlock_t and
+ *    local_lock_t are sleeping locks, as rtmutex-based locks are on RT.
+ *    Taking one keeps the thread on its vCPU and in an RCU read side but
+ *    does not own the vCPU: the vCPU's other threads run meanwhile, as
+ *    preemption would interleave them.  Taking one inside an atomic section
+ *    (preempt_disable, local_irq_save, raw_spin_lock, a this_cpu op) or in
+ *    an IPI is reported as the kernel's DEBUG_ATOMIC_SLEEP reports it.
+ *    RCU callbacks run preemptible, not owning a vCPU (rcuc kthreads).
+ *
  * Every atomic section is also an RCU read-side section (consolidated RCU:
  * preempt/IRQ/BH-off code is a reader), which hakmem_obj_to_ss() relies on.
  * Grace periods: synchronize_rcu() waits until every registered thread that
@@ -66,6 +75,8 @@ struct hk_thread {
 	unsigned long rcu_ctr;
 	unsigned int irq_off;	/* local_irq_save/local_lock_irq* depth */
 	unsigned int in_irq;	/* running an IPI/callback/softirq */
+	unsigned int hardirq;	/* running an IPI (hardirq proper) */
+	unsigned int atomic_depth; /* HK_PREEMPT_RT: nesting of atomic sections */
 	bool registered;
 	int tid;
 	char comm[16];
@@ -80,6 +91,7 @@ int hk_vcpu_of_thread(void);
 void hk_vcpu_lock_slow(struct hk_thread *t);
 void hk_vcpu_unlock_slow(struct hk_thread *t);
 void hk_sleep_check(const char *file, int line, const char *what);
+void hk_rt_sleep_bug(const char *file, int line, const char *what);
 
 #define HK_RCU_NEST_MASK	0xffffUL
 
@@ -101,6 +113,9 @@ static __always_inline void hk_atomic_enter(void)
 	if (t->vcpu_depth++ == 0)
 		hk_vcpu_lock_slow(t);
 #endif
+#ifdef HK_PREEMPT_RT
+	t->atomic_depth++;
+#endif
 	__atomic_store_n(&t->rcu_ctr, t->rcu_ctr + 1, __ATOMIC_RELAXED);
 #ifdef HK_RCU_READER_FENCE
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
@@ -117,6 +132,9 @@ static __always_inline void hk_atomic_exit(void)
 	if (!(c & HK_RCU_NEST_MASK))
 		c += HK_RCU_NEST_MASK + 1;
 	__atomic_store_n(&t->rcu_ctr, c, __ATOMIC_RELEASE);
+#ifdef HK_PREEMPT_RT
+	t->atomic_depth--;
+#endif
 #ifndef HK_VCPU_EXCLUSIVE
 	if (--t->vcpu_depth == 0)
 		hk_vcpu_unlock_slow(t);
@@ -277,7 +295,11 @@ struct lock_class_key { int dummy; };
 #define lockdep_unregister_key(k)		do { } while (0)
 
 /* ---- per-CPU data -------------------------------------------------------- */
-#define per_cpu_ptr(p, cpu)	((typeof(p))((char *)(p) + hk_pcpu_delta + (unsigned long)(cpu) * HK_PCPU_UNIT))
+/* Hidden from the compiler as the kernel's RELOC_HIDE() hides it: not an
+ * access past the end of a DEFINE_PER_CPU() variable (UBSan object-size). */
+#define __hk_reloc_hide(p)	({ unsigned long __hk_a = (unsigned long)(p);	\
+	__asm__("" : "+r"(__hk_a)); __hk_a; })
+#define per_cpu_ptr(p, cpu)	((typeof(p))(__hk_reloc_hide(p) + hk_pcpu_delta + (unsigned long)(cpu) * HK_PCPU_UNIT))
 #define raw_cpu_ptr(p)		((typeof(p))((char *)(p) + hk_cur()->cpu_off))
 #define this_cpu_ptr(p)		raw_cpu_ptr(p)
 #define per_cpu(var, cpu)	(*per_cpu_ptr(&(var), cpu))
@@ -373,12 +395,14 @@ unsigned long hk_percpu_bytes_in_use(void);
  * field serves lockdep_assert_held() and catches a local_lock taken on one
  * vCPU and released on another.
  */
+#ifndef HK_PREEMPT_RT
 typedef struct {
 	struct hk_thread *owner;
 } local_lock_t;
 typedef local_lock_t local_trylock_t;
 #define INIT_LOCAL_LOCK(l)	{ .owner = NULL }
 #define local_lock_init(l)	do { (l)->owner = NULL; } while (0)
+#endif
 #ifdef HK_VCPU_EXCLUSIVE
 #define __hk_ll_acquire(l)	do { (void)(l); } while (0)
 #define __hk_ll_release(l)	do { (void)(l); } while (0)
@@ -390,6 +414,7 @@ typedef local_lock_t local_trylock_t;
 	if (unlikely(__hk_l->owner != &hk_self)) hk_bug(__FILE__, __LINE__, "local_unlock by non-owner"); \
 	__hk_l->owner = NULL; } while (0)
 #endif
+#ifndef HK_PREEMPT_RT
 #define local_lock(l)		do { hk_atomic_enter(); __hk_ll_acquire(l); } while (0)
 #define local_unlock(l)		do { __hk_ll_release(l); hk_atomic_exit(); } while (0)
 #define local_lock_irq(l)	do { local_irq_disable(); __hk_ll_acquire(l); } while (0)
@@ -398,6 +423,43 @@ typedef local_lock_t local_trylock_t;
 #define local_unlock_irqrestore(l, f)	do { __hk_ll_release(l); local_irq_restore(f); } while (0)
 #define local_lock_nested_bh(l)		__hk_ll_acquire(l)
 #define local_unlock_nested_bh(l)	__hk_ll_release(l)
+#else /* HK_PREEMPT_RT: a per-CPU sleeping lock, preemptible */
+typedef struct {
+	pthread_mutex_t m;
+	struct hk_thread *owner;
+} local_lock_t;
+typedef local_lock_t local_trylock_t;
+#define INIT_LOCAL_LOCK(l)	{ .m = PTHREAD_MUTEX_INITIALIZER, .owner = NULL }
+#define local_lock_init(l)	do { pthread_mutex_init(&(l)->m, NULL); (l)->owner = NULL; } while (0)
+static __always_inline void rcu_read_lock(void);
+static __always_inline void rcu_read_unlock(void);
+static inline void __hk_rt_local_lock(local_lock_t *l, const char *file, int line)
+{
+	if (unlikely(hk_cur()->atomic_depth || hk_self.hardirq))
+		hk_rt_sleep_bug(file, line, "local_lock (a sleeping lock on PREEMPT_RT)");
+	rcu_read_lock();
+	pthread_mutex_lock(&l->m);
+	if (unlikely(l->owner))
+		hk_bug(file, line, "local_lock recursion");
+	l->owner = &hk_self;
+}
+static inline void __hk_rt_local_unlock(local_lock_t *l, const char *file, int line)
+{
+	if (unlikely(l->owner != &hk_self))
+		hk_bug(file, line, "local_unlock by non-owner");
+	l->owner = NULL;
+	pthread_mutex_unlock(&l->m);
+	rcu_read_unlock();
+}
+#define local_lock(l)		__hk_rt_local_lock(this_cpu_ptr(l), __FILE__, __LINE__)
+#define local_unlock(l)		__hk_rt_local_unlock(this_cpu_ptr(l), __FILE__, __LINE__)
+#define local_lock_irq(l)	local_lock(l)
+#define local_unlock_irq(l)	local_unlock(l)
+#define local_lock_irqsave(l, f)	do { (f) = 0; local_lock(l); } while (0)
+#define local_unlock_irqrestore(l, f)	do { (void)(f); local_unlock(l); } while (0)
+#define local_lock_nested_bh(l)		local_lock(l)
+#define local_unlock_nested_bh(l)	local_unlock(l)
+#endif /* HK_PREEMPT_RT */
 
 /* ---- spinlocks ----------------------------------------------------------- */
 typedef struct spinlock {
@@ -411,6 +473,7 @@ typedef spinlock_t raw_spinlock_t;
 #define DEFINE_RAW_SPINLOCK(x)		DEFINE_SPINLOCK(x)
 void spin_lock_init(spinlock_t *l);
 #define raw_spin_lock_init(l)		spin_lock_init(l)
+#ifndef HK_PREEMPT_RT
 static inline void spin_lock(spinlock_t *l)
 {
 	hk_atomic_enter();
@@ -453,6 +516,67 @@ static inline bool spin_is_locked(spinlock_t *l) { return __atomic_load_n(&l->ow
 #define raw_spin_unlock_irq(l)		spin_unlock_irq(l)
 #define raw_spin_lock_irqsave(l, f)	spin_lock_irqsave(l, f)
 #define raw_spin_unlock_irqrestore(l, f) spin_unlock_irqrestore(l, f)
+#else /* HK_PREEMPT_RT */
+/* A raw spinlock stays atomic; spinlock_t is an rtmutex: preemptible, an RCU read side. */
+static inline void raw_spin_lock(raw_spinlock_t *l)
+{
+	hk_atomic_enter();
+	pthread_mutex_lock(&l->m);
+	__atomic_store_n(&l->owner, &hk_self, __ATOMIC_RELAXED);
+}
+static inline void raw_spin_unlock(raw_spinlock_t *l)
+{
+	if (unlikely(__atomic_load_n(&l->owner, __ATOMIC_RELAXED) != &hk_self))
+		hk_bug(__FILE__, __LINE__, "spin_unlock of a lock not held");
+	__atomic_store_n(&l->owner, NULL, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&l->m);
+	hk_atomic_exit();
+}
+#define raw_spin_lock_irq(l)		do { local_irq_disable(); raw_spin_lock(l); } while (0)
+#define raw_spin_unlock_irq(l)		do { raw_spin_unlock(l); local_irq_enable(); } while (0)
+#define raw_spin_lock_irqsave(l, f)	do { local_irq_save(f); raw_spin_lock(l); } while (0)
+#define raw_spin_unlock_irqrestore(l, f) do { raw_spin_unlock(l); local_irq_restore(f); } while (0)
+static __always_inline void rcu_read_lock(void);
+static __always_inline void rcu_read_unlock(void);
+static inline void __hk_rt_spin_lock(spinlock_t *l, const char *file, int line)
+{
+	if (unlikely(hk_cur()->atomic_depth || hk_self.hardirq))
+		hk_rt_sleep_bug(file, line, "spin_lock (a sleeping lock on PREEMPT_RT)");
+	rcu_read_lock();
+	pthread_mutex_lock(&l->m);
+	__atomic_store_n(&l->owner, &hk_self, __ATOMIC_RELAXED);
+}
+#define spin_lock(l)			__hk_rt_spin_lock(l, __FILE__, __LINE__)
+static inline void spin_unlock(spinlock_t *l)
+{
+	if (unlikely(__atomic_load_n(&l->owner, __ATOMIC_RELAXED) != &hk_self))
+		hk_bug(__FILE__, __LINE__, "spin_unlock of a lock not held");
+	__atomic_store_n(&l->owner, NULL, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&l->m);
+	rcu_read_unlock();
+}
+static inline bool spin_trylock(spinlock_t *l)
+{
+	rcu_read_lock();
+	if (pthread_mutex_trylock(&l->m) == 0) {
+		__atomic_store_n(&l->owner, &hk_self, __ATOMIC_RELAXED);
+		return true;
+	}
+	rcu_read_unlock();
+	return false;
+}
+static inline bool spin_is_locked(spinlock_t *l) { return __atomic_load_n(&l->owner, __ATOMIC_RELAXED) != NULL; }
+#define spin_lock_nested(l, sub)	spin_lock(l)
+#define spin_lock_bh(l)			spin_lock(l)
+#define spin_unlock_bh(l)		spin_unlock(l)
+#define spin_lock_irq(l)		spin_lock(l)
+#define spin_unlock_irq(l)		spin_unlock(l)
+#define spin_lock_irqsave(l, f)		do { (f) = 0; spin_lock(l); } while (0)
+#define spin_lock_irqsave_nested(l, f, s) spin_lock_irqsave(l, f)
+#define spin_unlock_irqrestore(l, f)	do { (void)(f); spin_unlock(l); } while (0)
+#define spin_trylock_irqsave(l, f)	({ (f) = 0; spin_trylock(l); })
+#define raw_spin_trylock(l)		spin_trylock(l)
+#endif /* HK_PREEMPT_RT */
 #define assert_spin_locked(l)		(void)WARN_ON(!spin_is_locked(l))
 #define lockdep_assert_held(l)		(void)WARN_ON(__atomic_load_n(&(l)->owner, __ATOMIC_RELAXED) != &hk_self)
 #define lockdep_assert_not_held(l)	(void)WARN_ON(__atomic_load_n(&(l)->owner, __ATOMIC_RELAXED) == &hk_self)
@@ -481,7 +605,10 @@ static inline bool mutex_is_locked(struct mutex *m) { return __atomic_load_n(&m-
 
 /* CPU hotplug lock. */
 void cpus_read_lock(void);
+bool cpus_read_trylock(void);
 void cpus_read_unlock(void);
+/* Harness: threads blocked in cpus_read_lock() (a hotplug is under way). */
+unsigned int hk_cpus_read_waiters(void);
 #define get_online_cpus()		cpus_read_lock()
 #define put_online_cpus()		cpus_read_unlock()
 #define lockdep_assert_cpus_held()	do { } while (0)
@@ -555,6 +682,8 @@ void on_each_cpu_mask(const struct cpumask *mask, smp_call_func_t func, void *in
 typedef bool (*smp_cond_func_t)(int cpu, void *info);
 void on_each_cpu_cond(smp_cond_func_t cond, smp_call_func_t func, void *info, bool wait);
 int smp_call_function_single(int cpu, smp_call_func_t func, void *info, int wait);
+/* Harness: cross-CPU calls (IPIs) made by on_each_cpu*() and friends. */
+unsigned long hk_smp_calls_run(void);
 /* Run @fn as vCPU @cpu from the calling thread, like an IPI would. */
 void hk_run_on_cpu(int cpu, void (*fn)(void *), void *arg);
 

@@ -515,8 +515,10 @@ static inline unsigned int hakmem_fp_next(const struct hakmem_superslab *ss,
  * Reads only memory hakmem owns or struct page, so a foreign or stale
  * pointer yields NULL rather than a fault.
  *
- * Context: any; the caller keeps IRQs or preemption off (an RCU read side)
- * so the metadata found cannot be freed under it.
+ * Context: any; the caller is in an RCU read side, so that the metadata
+ * found cannot be freed under it: rcu_read_lock(), or the local lock or a
+ * node lock held (IRQs off; on PREEMPT_RT a sleeping lock, which holds
+ * rcu_read_lock() itself).
  * Return: the SuperSlab whose pages hold @obj, or NULL.
  */
 static __always_inline struct hakmem_superslab *hakmem_obj_to_ss(const void *obj)
@@ -556,7 +558,7 @@ static __always_inline struct hakmem_superslab *hakmem_obj_to_ss(const void *obj
  * given back (@dead); hints are cleared a grace period after a SuperSlab
  * is unregistered and its metadata is freed a grace period after that.
  *
- * Context: as hakmem_obj_to_ss(): an RCU read side (IRQs or preemption off).
+ * Context: as hakmem_obj_to_ss(): an RCU read side.
  * Return: the SuperSlab whose pages hold @obj, or NULL.
  */
 static __always_inline struct hakmem_superslab *hakmem_obj_to_ss_hinted(const void *obj)

@@ -443,8 +443,9 @@ static void hakmem_bad_free(struct hakmem_cache *s, const void *obj,
 }
 
 /*
- * The always-on checks of a free.  Runs with IRQs off, so the SuperSlab
- * found cannot be freed under it (an RCU read side).
+ * The always-on checks of a free.  Runs under the local lock, an RCU read
+ * side on every preemption model (IRQs off; on PREEMPT_RT the lock takes
+ * rcu_read_lock()), so the SuperSlab found cannot be freed under it.
  */
 static __always_inline bool hakmem_free_ok(struct hakmem_cache *s,
 					   struct hakmem_superslab *ss,
@@ -1166,8 +1167,13 @@ void hakmem_free(const void *obj)
 
 	if (unlikely(ZERO_OR_NULL_PTR(obj)))
 		return;
-	/* With preemption off this is an RCU read side: @ss stays valid. */
-	preempt_disable();
+	/*
+	 * The read side keeps @ss valid until the local lock (itself a read
+	 * side) is held.  Not preempt_disable(): on PREEMPT_RT the local lock
+	 * and the node lock are sleeping locks, and rcu_read_lock() stays
+	 * preemptible there.
+	 */
+	rcu_read_lock();
 	ss = hakmem_obj_to_ss_hinted(obj);
 	if (likely(ss)) {
 		s = ss->cache;
@@ -1175,7 +1181,7 @@ void hakmem_free(const void *obj)
 		hakmem_free_one(s, ss, (void *)obj);
 		local_unlock_irqrestore(&s->pcp->lock, flags);
 	}
-	preempt_enable();
+	rcu_read_unlock();
 	if (unlikely(!ss))
 		kfree(obj);
 }

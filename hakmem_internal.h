@@ -694,6 +694,7 @@ struct fault_attr *hakmem_fault_meta_attr(void);
 int hakmem_home_node(void);
 unsigned long hakmem_stat_sum(struct hakmem_cache *s, enum hakmem_stat_item item);
 void hakmem_drain_all(struct hakmem_cache *s);
+void hakmem_drain_all_cpuslocked(struct hakmem_cache *s);
 struct hakmem_cache *hakmem_tiny_cache(size_t size);
 bool hakmem_quarantine_set(bool on);
 struct shrinker *hakmem_shrinker_get(void);

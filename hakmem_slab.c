@@ -48,6 +48,7 @@
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <linux/topology.h>
+#include <linux/workqueue.h>
 
 #include "hakmem_compat.h"
 #include "hakmem_internal.h"
@@ -790,17 +791,122 @@ static void hakmem_drain_local(void *arg)
 	local_unlock_irqrestore(&s->pcp->lock, flags);
 }
 
+/*
+ * Draining runs in task context: one work item per CPU whose magazine
+ * holds objects, run by that CPU's kworker, as the slab allocator flushes
+ * its per-CPU slabs.  Never in an IPI: on PREEMPT_RT the local lock and
+ * the node lock are sleeping locks, and an IPI that lands on a task
+ * holding the local lock would deadlock against it.  The work items are
+ * shared by every cache; hakmem_drain_mutex serialises their users.  The
+ * workqueue has a rescuer (WQ_MEM_RECLAIM): the shrinker waits on it.
+ */
+struct hakmem_drain_work {
+	struct work_struct work;
+	struct hakmem_cache *s;
+	bool queued;
+};
+
+static DEFINE_PER_CPU(struct hakmem_drain_work, hakmem_drain_works);
+static DEFINE_MUTEX(hakmem_drain_mutex);
+static struct workqueue_struct *hakmem_drain_wq;
+
+static void hakmem_drain_work_fn(struct work_struct *work)
+{
+	struct hakmem_drain_work *dw = container_of(work, struct hakmem_drain_work, work);
+
+	hakmem_drain_local(dw->s);
+}
+
+/*
+ * Objects in one CPU's magazine and KASAN quarantine, read racily: a hint,
+ * exact when quiet.
+ */
+static unsigned int hakmem_cpu_cached(struct hakmem_cache *s, int cpu)
+{
+	struct hakmem_cpu_cache *pc = per_cpu_ptr(s->pcp, cpu);
+
+	return READ_ONCE(pc->count) + READ_ONCE(pc->q_count);
+}
+
+/*
+ * Give back the magazine (and KASAN quarantine) of a CPU that is not
+ * online: nothing runs there.
+ */
+static void hakmem_drain_dead(struct hakmem_cache *s, unsigned int cpu)
+{
+	struct hakmem_cpu_cache *pc = per_cpu_ptr(s->pcp, cpu);
+
+	hakmem_quarantine_flush(s, pc);
+	if (!pc->count)
+		return;
+	hakmem_objs_put(s, pc->objs, pc->count);
+	pc->count = 0;
+}
+
+/*
+ * Drain the magazines of @s that hold objects.  The caller holds the
+ * hotplug lock, so that the online CPUs stay online until their work items
+ * ran, and hakmem_drain_mutex.
+ *
+ * A CPU that is not online has an empty magazine once hakmem_cpu_dead()
+ * ran.  Under the read side of the hotplug lock no CPU is in between; a
+ * caller on the write side (a PREPARE-stage hotplug callback that runs
+ * before hakmem's) finds the dying CPU's objects, and gives them back
+ * directly: the CPU is dead, and hakmem_cpu_dead() comes later in the same
+ * task.
+ */
+static void __hakmem_drain(struct hakmem_cache *s)
+{
+	struct hakmem_drain_work *dw;
+	int cpu;
+
+	lockdep_assert_held(&hakmem_drain_mutex);
+	for_each_online_cpu(cpu) {
+		dw = per_cpu_ptr(&hakmem_drain_works, cpu);
+		dw->queued = hakmem_cpu_cached(s, cpu);
+		if (!dw->queued)
+			continue;
+		INIT_WORK(&dw->work, hakmem_drain_work_fn);
+		dw->s = s;
+		queue_work_on(cpu, hakmem_drain_wq, &dw->work);
+	}
+	for_each_online_cpu(cpu) {
+		dw = per_cpu_ptr(&hakmem_drain_works, cpu);
+		if (dw->queued)
+			flush_work(&dw->work);
+	}
+	for_each_possible_cpu(cpu)
+		if (!cpu_online(cpu))
+			hakmem_drain_dead(s, cpu);
+}
+
 /**
- * hakmem_drain_all() - empty every online CPU's magazine of a cache
+ * hakmem_drain_all_cpuslocked() - empty every CPU's magazine of a cache
  * @s: the cache
  *
- * Offline CPUs were drained when they went down (hakmem_cpu_dead()).
+ * Context: process context; may sleep.  The caller holds the hotplug lock
+ * (cpus_read_lock(), or the write side in a CPU hotplug callback).
+ */
+void hakmem_drain_all_cpuslocked(struct hakmem_cache *s)
+{
+	mutex_lock(&hakmem_drain_mutex);
+	__hakmem_drain(s);
+	mutex_unlock(&hakmem_drain_mutex);
+}
+EXPORT_SYMBOL_NS_GPL(hakmem_drain_all_cpuslocked, HAKMEM_INTERNAL);
+
+/**
+ * hakmem_drain_all() - empty every CPU's magazine of a cache
+ * @s: the cache
  *
- * Context: process context, IRQs on.
+ * Context: process context; may sleep.  Takes the hotplug lock: not from a
+ * CPU hotplug callback (hakmem_drain_all_cpuslocked() is for those).
  */
 void hakmem_drain_all(struct hakmem_cache *s)
 {
-	on_each_cpu(hakmem_drain_local, s, 1);
+	cpus_read_lock();
+	hakmem_drain_all_cpuslocked(s);
+	cpus_read_unlock();
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_drain_all, HAKMEM_INTERNAL);
 
@@ -1008,8 +1114,9 @@ struct hakmem_cache *hakmem_cache_create(const char *name, unsigned int size,
 EXPORT_SYMBOL_GPL(hakmem_cache_create);
 
 /*
- * Objects still out after draining: report them.  Called with the cache
- * mutex held, so no CPU can go down (and be drained) meanwhile.
+ * Objects still out after draining: report them.  Called with the hotplug
+ * lock held since the drain: no CPU went down meanwhile, so none holds
+ * objects in a magazine that hakmem_cpu_dead() has yet to give back.
  */
 static unsigned long hakmem_cache_live(struct hakmem_cache *s)
 {
@@ -1032,7 +1139,8 @@ static unsigned long hakmem_cache_live(struct hakmem_cache *s)
  * If objects are still allocated, they are reported with pr_err and the
  * cache is kept (never freed): memory still in use is never given back.
  *
- * Context: process context; may sleep.
+ * Context: process context; may sleep.  Takes the CPU hotplug lock: not
+ * from a CPU hotplug callback.
  */
 void hakmem_cache_destroy(struct hakmem_cache *cache)
 {
@@ -1043,22 +1151,31 @@ void hakmem_cache_destroy(struct hakmem_cache *cache)
 			cache->dbg_name);
 		return;
 	}
+	/*
+	 * The hotplug lock from the drain to the live check: a CPU going down
+	 * meanwhile would hold objects that its magazine still counts as out
+	 * until hakmem_cpu_dead(), which waits for the mutex.
+	 */
+	cpus_read_lock();
 	mutex_lock(&hakmem_cache_mutex);
 	if (cache->leaked) {
 		pr_err("cache %s: destroyed again\n", cache->dbg_name);
-		mutex_unlock(&hakmem_cache_mutex);
-		return;
+		goto out;
 	}
-	hakmem_drain_all(cache);
+	hakmem_drain_all_cpuslocked(cache);
 	if (hakmem_cache_live(cache)) {
 		cache->leaked = true;
-		mutex_unlock(&hakmem_cache_mutex);
-		return;
+		goto out;
 	}
 	list_del(&cache->list);
 	debugfs_remove_recursive(cache->dbg_dir);
 	mutex_unlock(&hakmem_cache_mutex);
+	cpus_read_unlock();
 	hakmem_cache_free_struct(cache);
+	return;
+out:
+	mutex_unlock(&hakmem_cache_mutex);
+	cpus_read_unlock();
 }
 EXPORT_SYMBOL_GPL(hakmem_cache_destroy);
 
@@ -1316,8 +1433,9 @@ static unsigned long hakmem_shrink_count(struct shrinker *shrink,
 
 /*
  * Reclaim asks for memory: drain every magazine and give back every idle
- * slab and SuperSlab.  Trylock only: reclaim may run under an allocation
- * made with hakmem_cache_mutex held.
+ * slab and SuperSlab.  Trylocks only: reclaim may run under an allocation
+ * made with hakmem_cache_mutex held, or by a CPU hotplug that holds its
+ * lock for write.
  */
 static unsigned long hakmem_shrink_scan(struct shrinker *shrink,
 					struct shrink_control *sc)
@@ -1326,16 +1444,21 @@ static unsigned long hakmem_shrink_scan(struct shrinker *shrink,
 	struct hakmem_cache *s;
 	int nid;
 
-	if (!mutex_trylock(&hakmem_cache_mutex))
+	if (!cpus_read_trylock())
 		return SHRINK_STOP;
+	if (!mutex_trylock(&hakmem_cache_mutex)) {
+		cpus_read_unlock();
+		return SHRINK_STOP;
+	}
 	list_for_each_entry(s, &hakmem_caches, list) {
 		before += hakmem_nodes_sum(s, nr_pages);
-		hakmem_drain_all(s);
+		hakmem_drain_all_cpuslocked(s);
 		for_each_node(nid)
 			hakmem_node_shrink(s, s->node[nid]);
 		after += hakmem_nodes_sum(s, nr_pages);
 	}
 	mutex_unlock(&hakmem_cache_mutex);
+	cpus_read_unlock();
 	return before > after ? before - after : SHRINK_STOP;
 }
 
@@ -1355,31 +1478,25 @@ EXPORT_SYMBOL_NS_GPL(hakmem_shrinker_get, HAKMEM_INTERNAL);
 /* A CPU went down: give its magazines back to the slabs. */
 static int hakmem_cpu_dead(unsigned int cpu)
 {
-	struct hakmem_cpu_cache *pc;
 	struct hakmem_cache *s;
 
 	mutex_lock(&hakmem_cache_mutex);
-	list_for_each_entry(s, &hakmem_caches, list) {
-		pc = per_cpu_ptr(s->pcp, cpu);
-		hakmem_quarantine_flush(s, pc);
-		if (!pc->count)
-			continue;
-		hakmem_objs_put(s, pc->objs, pc->count);
-		pc->count = 0;
-	}
+	list_for_each_entry(s, &hakmem_caches, list)
+		hakmem_drain_dead(s, cpu);
 	mutex_unlock(&hakmem_cache_mutex);
 	return 0;
 }
 
 /* --- module ------------------------------------------------------------- */
 
+/* Under the hotplug lock and the cache mutex. */
 static void hakmem_destroy_all(void)
 {
 	struct hakmem_cache *s, *tmp;
 
 	list_for_each_entry_safe(s, tmp, &hakmem_caches, list) {
 		list_del(&s->list);
-		hakmem_drain_all(s);
+		hakmem_drain_all_cpuslocked(s);
 		if (s->leaked)
 			pr_warn("cache %s: freeing a leaked cache at unload\n", s->dbg_name);
 		hakmem_cache_free_struct(s);
@@ -1392,6 +1509,9 @@ static int __init hakmem_init(void)
 	int ret;
 
 	hakmem_ss_registry_init();
+	hakmem_drain_wq = alloc_workqueue("hakmem_drain", WQ_MEM_RECLAIM, 0);
+	if (!hakmem_drain_wq)
+		return -ENOMEM;
 	hakmem_debugfs = debugfs_create_dir("hakmem", NULL);
 	debugfs_create_file("slabinfo", 0444, hakmem_debugfs, NULL,
 			    &hakmem_slabinfo_fops);
@@ -1427,8 +1547,13 @@ static int __init hakmem_init(void)
 	return 0;
 
 fail:
+	cpus_read_lock();
+	mutex_lock(&hakmem_cache_mutex);
 	hakmem_destroy_all();
+	mutex_unlock(&hakmem_cache_mutex);
+	cpus_read_unlock();
 	debugfs_remove_recursive(hakmem_debugfs);
+	destroy_workqueue(hakmem_drain_wq);
 	hakmem_ss_registry_exit();
 	return ret;
 }
@@ -1439,9 +1564,12 @@ static void __exit hakmem_exit(void)
 		hakmem_shrinker_destroy(hakmem_shrinker);
 	cpuhp_remove_state_nocalls(hakmem_cpuhp_state);
 	debugfs_remove_recursive(hakmem_debugfs);
+	cpus_read_lock();
 	mutex_lock(&hakmem_cache_mutex);
 	hakmem_destroy_all();
 	mutex_unlock(&hakmem_cache_mutex);
+	cpus_read_unlock();
+	destroy_workqueue(hakmem_drain_wq);
 	/* SuperSlab metadata and RCU-typesafe pages wait in RCU callbacks. */
 	rcu_barrier();
 	hakmem_ss_registry_exit();

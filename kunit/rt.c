@@ -14,6 +14,10 @@
  *
  *   free_preemptible  hakmem_free(), hakmem_cache_free() and the bulk free,
  *                     down to giving SuperSlabs back
+ *   drain_in_task     draining magazines (shrink, the shrinker, destroy):
+ *                     never from hardirq (on_each_cpu()), where on RT the
+ *                     local lock would sleep or deadlock against the task
+ *                     it interrupted
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -22,6 +26,7 @@
 #include <linux/cpumask.h>
 #include <linux/module.h>
 #include <linux/panic.h>
+#include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
@@ -130,8 +135,89 @@ static void hakmem_rt_free_preemptible(struct kunit *test)
 			hakmem_stat_sum(f.cache, HAKMEM_DOUBLE_FREE), 0UL);
 }
 
+/* --- draining ------------------------------------------------------------- */
+
+static long hk_rt_fill(void *arg)
+{
+	struct hakmem_cache *s = arg;
+	void *objs[4];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		objs[i] = hakmem_cache_alloc(s, GFP_KERNEL);
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		hakmem_cache_free(s, objs[i]);
+	return 0;
+}
+
+/* Objects in this cache's magazines, and how many CPUs hold some. */
+static unsigned int hk_rt_cached(struct hakmem_cache *s, unsigned int *cpus)
+{
+	unsigned int n = 0, cnt;
+	int cpu;
+
+	*cpus = 0;
+	for_each_possible_cpu(cpu) {
+		cnt = READ_ONCE(per_cpu_ptr(s->pcp, cpu)->count);
+		n += cnt;
+		*cpus += !!cnt;
+	}
+	return n;
+}
+
+static void hk_rt_fill_all(struct kunit *test, struct hakmem_cache *s)
+{
+	unsigned int cpus;
+	int cpu;
+
+	cpus_read_lock();
+	for_each_online_cpu(cpu)
+		work_on_cpu(cpu, hk_rt_fill, s);
+	cpus_read_unlock();
+	KUNIT_ASSERT_GT(test, hk_rt_cached(s, &cpus), 0U);
+	KUNIT_ASSERT_GE(test, cpus, 1U);
+}
+
+static void hakmem_rt_drain_in_task(struct kunit *test)
+{
+	struct shrinker *shrinker = hakmem_shrinker_get();
+	struct shrink_control sc = {
+		.gfp_mask = GFP_KERNEL,
+		.nr_to_scan = ULONG_MAX / 2,
+	};
+	struct hakmem_cache *c;
+	unsigned int cpus;
+
+	hk_rt_require_untainted(test);
+	c = hakmem_cache_create("hakmem_rt_drain", 128, 0, 0, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, c);
+
+	hk_rt_fill_all(test, c);
+	hakmem_drain_all(c);
+	hk_rt_expect_untainted(test, "hakmem_drain_all()");
+	KUNIT_EXPECT_EQ(test, hk_rt_cached(c, &cpus), 0U);
+
+	hk_rt_fill_all(test, c);
+	KUNIT_EXPECT_EQ(test, hakmem_cache_shrink(c), 0);
+	hk_rt_expect_untainted(test, "hakmem_cache_shrink()");
+	KUNIT_EXPECT_EQ(test, hk_rt_cached(c, &cpus), 0U);
+
+	if (shrinker) {
+		hk_rt_fill_all(test, c);
+		sc.nr_to_scan = shrinker->count_objects(shrinker, &sc);
+		KUNIT_EXPECT_GT(test, sc.nr_to_scan, 0UL);
+		shrinker->scan_objects(shrinker, &sc);
+		hk_rt_expect_untainted(test, "the shrinker's scan");
+	}
+
+	hk_rt_fill_all(test, c);
+	hakmem_cache_destroy(c);
+	hk_rt_expect_untainted(test, "hakmem_cache_destroy()");
+}
+
 static struct kunit_case hakmem_rt_cases[] = {
 	KUNIT_CASE(hakmem_rt_free_preemptible),
+	KUNIT_CASE(hakmem_rt_drain_in_task),
 	{}
 };
 
@@ -142,7 +228,7 @@ static struct kunit_suite hakmem_rt_suite = {
 
 kunit_test_suite(hakmem_rt_suite);
 
-/* The module of the hakmem_rt suite, until the suites share hakmem_kunit.ko. */
+/* The module of the hakmem_rt and hakmem_cpuhp suites, until they share hakmem_kunit.ko. */
 MODULE_IMPORT_NS(HAKMEM_INTERNAL);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of hakmem-slab on PREEMPT_RT, under CPU hotplug and reclaim");

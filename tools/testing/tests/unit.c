@@ -579,7 +579,7 @@ TEST(cpu_hotplug_drains_magazine)
 	CHECK_EQ(hk_cpu_down(dead), 0);
 	CHECK_EQ(per_cpu_ptr(s->pcp, dead)->count, 0);
 	CHECK_EQ(hk_cache_inuse(s), per_cpu_ptr(s->pcp, 0)->count + per_cpu_ptr(s->pcp, 1)->count);
-	hakmem_drain_all(s);	/* skips the offline CPU */
+	hakmem_drain_all(s);	/* the offline CPU has nothing left */
 	CHECK_EQ(hk_cache_inuse(s), 0);
 	CHECK_EQ(hk_cpu_up(dead), 0);
 	hakmem_cache_destroy(s);
@@ -2128,4 +2128,131 @@ TEST(bulk_alloc_count_limit)
 	hakmem_cache_free_bulk(s, ARRAY_SIZE(objs), objs);
 	CHECK_EQ(hk_cache_inuse(s) - per_cpu_ptr(s->pcp, hk_vcpu_of_thread())->count, 0);
 	hakmem_cache_destroy(s);
+}
+
+/* ---- PREEMPT_RT, CPU hotplug and reclaim ---------------------------------- */
+
+/* Every vCPU: one object out and back, so that each magazine holds some. */
+static void hk_fill_magazines(struct hakmem_cache **caches, int nr)
+{
+	int cpu, i;
+
+	for_each_online_cpu(cpu) {
+		hk_bind(cpu);
+		for (i = 0; i < nr; i++)
+			hakmem_cache_free(caches[i], hakmem_cache_alloc(caches[i], GFP_KERNEL));
+	}
+	hk_bind(0);
+}
+
+static unsigned int hk_cpus_cached(struct hakmem_cache *s)
+{
+	unsigned int n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += per_cpu_ptr(s->pcp, cpu)->count != 0;
+	return n;
+}
+
+/*
+ * Draining runs in task context, one work item per CPU that has objects
+ * cached, never in IPIs: on PREEMPT_RT the local lock sleeps.
+ */
+TEST(drain_by_work_items_not_ipis)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-drainwork", 64, 0, 0, NULL);
+	unsigned long ipis, works;
+	unsigned int cpus;
+
+	REQUIRE(s);
+	hk_fill_magazines(&s, 1);
+	cpus = hk_cpus_cached(s);
+	CHECK_EQ(cpus, hk_nr_cpus);
+	ipis = hk_smp_calls_run();
+	works = hk_work_items_run();
+	CHECK_EQ(hakmem_cache_shrink(s), 0);
+	CHECK_EQ(hk_smp_calls_run() - ipis, 0);
+	CHECK_EQ(hk_work_items_run() - works, cpus);
+	CHECK_EQ(hk_cpus_cached(s), 0);
+	/* Nothing cached: nothing to queue. */
+	works = hk_work_items_run();
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_work_items_run() - works, 0);
+	hk_fill_magazines(&s, 1);
+	ipis = hk_smp_calls_run();
+	hakmem_cache_destroy(s);
+	CHECK_EQ(hk_smp_calls_run() - ipis, 0);
+}
+
+/* A cache destroyed while a CPU is past the online mask but not yet dead. */
+struct hk_window {
+	struct hakmem_cache *cache;
+	int cpu;
+	bool entered, was_online, done_inside;
+	unsigned int held;
+	pthread_t th;
+	volatile bool done;
+};
+static struct hk_window *hk_win;
+
+static void *hk_win_destroyer(void *arg)
+{
+	struct hk_window *w = arg;
+
+	hk_vcpu_bind(0);
+	hakmem_cache_destroy(w->cache);
+	__atomic_store_n(&w->done, true, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+static int hk_win_teardown(unsigned int cpu)
+{
+	struct hk_window *w = hk_win;
+
+	if (!w || (int)cpu != w->cpu)
+		return 0;
+	w->entered = true;
+	w->was_online = cpu_online(cpu);
+	w->held = per_cpu_ptr(w->cache->pcp, cpu)->count;
+	pthread_create(&w->th, NULL, hk_win_destroyer, w);
+	/* Until the destroy is done, or waits for the hotplug to end. */
+	while (!__atomic_load_n(&w->done, __ATOMIC_ACQUIRE) && !hk_cpus_read_waiters())
+		sched_yield();
+	w->done_inside = __atomic_load_n(&w->done, __ATOMIC_ACQUIRE);
+	return 0;
+}
+
+TEST(destroy_racing_cpu_offline)
+{
+	struct hk_window w = { .cpu = hk_nr_cpus - 1 };
+	void *p[4];
+	int state, i;
+
+	REQUIRE(hk_nr_cpus > 1);
+	w.cache = hakmem_cache_create("t-window", 96, 0, 0, NULL);
+	REQUIRE(w.cache);
+	hk_bind(w.cpu);
+	for (i = 0; i < 4; i++)
+		REQUIRE((p[i] = hakmem_cache_alloc(w.cache, GFP_KERNEL)));
+	for (i = 0; i < 4; i++)
+		hakmem_cache_free(w.cache, p[i]);
+	hk_bind(0);
+	CHECK(per_cpu_ptr(w.cache->pcp, w.cpu)->count > 0);
+	CHECK_EQ(hk_cache_inuse(w.cache), per_cpu_ptr(w.cache->pcp, w.cpu)->count);
+	/* Registered after hakmem's: torn down before hakmem_cpu_dead(). */
+	state = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "t:window", NULL, hk_win_teardown);
+	REQUIRE(state > 0);
+	hk_win = &w;
+	CHECK_EQ(hk_cpu_down(w.cpu), 0);
+	hk_win = NULL;
+	pthread_join(w.th, NULL);
+	CHECK(w.entered);
+	CHECK(!w.was_online);
+	CHECK(w.held > 0);
+	CHECK(!w.done_inside);
+	CHECK(!hk_log_contains("still allocated"));
+	CHECK(hk_debugfs_read("hakmem/t-window/stats") == NULL);
+	cpuhp_remove_state_nocalls(state);
+	CHECK_EQ(hk_cpu_up(w.cpu), 0);
 }

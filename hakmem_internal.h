@@ -285,7 +285,7 @@ struct hakmem_node {
  * struct hakmem_cpu_cache - per-CPU front of a cache
  * @lock: local lock; taken with IRQs off, so hardirq users are safe
  * @count: object pointers in @objs
- * @stat: statistics of this CPU
+ * @stat: statistics of this CPU, updated with this_cpu ops only
  * @q_next: under KASAN, the oldest slot of the quarantine ring (unused
  *          otherwise; kept so that every file sees one layout)
  * @q_count: under KASAN, objects in the quarantine ring
@@ -648,10 +648,23 @@ static __always_inline bool hakmem_obj_starts(const struct hakmem_cache *s,
 	return hakmem_obj_index(s, ss, obj, &slab) >= 0;
 }
 
+/*
+ * Every statistic is updated with a this_cpu op, also under the local
+ * lock: on PREEMPT_RT the local lock leaves the task preemptible, and a
+ * plain increment there could lose an update made meanwhile, on the same
+ * CPU, by a task that does not hold it.  On x86 the op is one instruction
+ * either way.
+ */
 static inline void hakmem_stat(struct hakmem_cache *s,
 			       enum hakmem_stat_item item)
 {
 	this_cpu_inc(s->pcp->stat[item]);
+}
+
+static inline void hakmem_stat_add(struct hakmem_cache *s,
+				   enum hakmem_stat_item item, unsigned long n)
+{
+	this_cpu_add(s->pcp->stat[item], n);
 }
 
 /* Was the node found without a free page less than HAKMEM_NO_PAGES_MS ago? */

@@ -308,11 +308,11 @@ static void *hakmem_alloc_refill(struct hakmem_cache *s,
 	    !(gfp & __GFP_THISNODE)) {
 		got = hakmem_take_near(s, home, pc->objs, s->batch);
 		if (got)
-			pc->stat[HAKMEM_REFILL_REMOTE]++;
+			hakmem_stat(s, HAKMEM_REFILL_REMOTE);
 	}
 	if (got) {
-		pc->stat[HAKMEM_ALLOC_MISS]++;
-		pc->stat[HAKMEM_REFILL]++;
+		hakmem_stat(s, HAKMEM_ALLOC_MISS);
+		hakmem_stat(s, HAKMEM_REFILL);
 		pc->count = got - 1;
 		obj = pc->objs[got - 1];
 		local_unlock_irqrestore(&s->pcp->lock, flags);
@@ -381,7 +381,7 @@ static __always_inline void *__hakmem_cache_alloc(struct hakmem_cache *s,
 	}
 	if (likely(pc->count)) {
 		obj = pc->objs[--pc->count];
-		pc->stat[HAKMEM_ALLOC_HIT]++;
+		hakmem_stat(s, HAKMEM_ALLOC_HIT);
 		local_unlock_irqrestore(&s->pcp->lock, flags);
 	} else {
 		obj = hakmem_alloc_refill(s, pc, flags, gfp);
@@ -490,7 +490,7 @@ static void hakmem_flush(struct hakmem_cache *s, struct hakmem_cpu_cache *pc)
 	hakmem_objs_put(s, pc->objs, nr);
 	pc->count -= nr;
 	memmove(pc->objs, pc->objs + nr, pc->count * sizeof(void *));
-	pc->stat[HAKMEM_FLUSH]++;
+	hakmem_stat(s, HAKMEM_FLUSH);
 }
 
 /*
@@ -603,10 +603,10 @@ static noinline void hakmem_free_offnode(struct hakmem_cache *s,
 {
 	if (ss->nid == hakmem_home_node()) {
 		hakmem_mag_push(s, pc, obj);
-		pc->stat[HAKMEM_FREE_HIT]++;
+		hakmem_stat(s, HAKMEM_FREE_HIT);
 		return;
 	}
-	pc->stat[HAKMEM_FREE_MISS]++;
+	hakmem_stat(s, HAKMEM_FREE_MISS);
 	hakmem_objs_put(s, &obj, 1);
 }
 
@@ -648,7 +648,7 @@ static __always_inline void hakmem_free_one(struct hakmem_cache *s,
 	hakmem_init_on_free(s, obj);
 	pc = this_cpu_ptr(s->pcp);
 	if (hakmem_free_push(s, pc, numa_mem_id(), ss, obj))
-		pc->stat[HAKMEM_FREE_HIT]++;
+		hakmem_stat(s, HAKMEM_FREE_HIT);
 }
 
 /**
@@ -731,8 +731,8 @@ int hakmem_cache_alloc_bulk(struct hakmem_cache *cache, gfp_t gfp, size_t nr,
 		}
 		got += more;
 	}
-	this_cpu_add(cache->pcp->stat[HAKMEM_ALLOC_HIT], hit);
-	this_cpu_add(cache->pcp->stat[HAKMEM_ALLOC_MISS], nr - hit);
+	hakmem_stat_add(cache, HAKMEM_ALLOC_HIT, hit);
+	hakmem_stat_add(cache, HAKMEM_ALLOC_MISS, nr - hit);
 	for (i = 0; i < nr; i++)
 		hakmem_obj_out(cache, objs[i], gfp);
 	return nr;
@@ -768,7 +768,7 @@ void hakmem_cache_free_bulk(struct hakmem_cache *cache, size_t nr, void **objs)
 		hakmem_init_on_free(cache, objs[i]);
 		hits += hakmem_free_push(cache, pc, nid, ss, objs[i]);
 	}
-	pc->stat[HAKMEM_FREE_HIT] += hits;
+	hakmem_stat_add(cache, HAKMEM_FREE_HIT, hits);
 	local_unlock_irqrestore(&cache->pcp->lock, flags);
 }
 EXPORT_SYMBOL_GPL(hakmem_cache_free_bulk);
@@ -785,7 +785,7 @@ static void hakmem_drain_local(void *arg)
 	if (pc->count) {
 		hakmem_objs_put(s, pc->objs, pc->count);
 		pc->count = 0;
-		pc->stat[HAKMEM_FLUSH]++;
+		hakmem_stat(s, HAKMEM_FLUSH);
 	}
 	hakmem_quarantine_flush(s, pc);
 	local_unlock_irqrestore(&s->pcp->lock, flags);

@@ -93,7 +93,7 @@
 /*
  * Per CPU, the SuperSlabs of the last few frees, one per 32 KiB-aligned
  * address slot: a free into the same SuperSlab as a recent one skips the
- * registry.  Eight slots cover a working set of eight SuperSlabs.
+ * page lookup.  Eight slots cover a working set of eight SuperSlabs.
  */
 #define HAKMEM_SS_HINTS		8
 
@@ -213,10 +213,9 @@ static_assert((PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER) / sizeof(void *) < HAKMEM_FP_
  * @free_slabs: FREE slabs of this SuperSlab
  * @rcu: delays freeing of this struct (and of the pages for
  *       SLAB_TYPESAFE_BY_RCU caches) past readers
- * @id: index in the SuperSlab registry, also in page->private
+ * @id: index in the SuperSlab registry, also in page->private and hints
  * @nid: node of the pages
  * @order: page order of the whole SuperSlab
- * @dead: being given back; per-CPU hints that still name it are stale
  * @pages_deferred: its pages wait for a grace period (SLAB_TYPESAFE_BY_RCU)
  * @nr_slabs: slabs in it
  * @nr_free: how many of them are FREE
@@ -235,7 +234,6 @@ struct hakmem_superslab {
 	u32 id;
 	int nid;
 	unsigned int order;
-	bool dead;
 	bool pages_deferred;
 	unsigned int nr_slabs;
 	unsigned int nr_free;
@@ -357,8 +355,13 @@ extern struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
 /* 48 random bits under the 16-bit marker: hakmem_fp_secret_make() */
 extern unsigned long hakmem_fp_secret;
 
+/*
+ * A hint is a registry id, never a pointer: it is checked against the
+ * registry (which is never freed) before the SuperSlab it names is read,
+ * so giving a SuperSlab back need not find and clear the hints naming it.
+ */
 struct hakmem_ss_hints {
-	struct hakmem_superslab *ss[HAKMEM_SS_HINTS];
+	u32 id[HAKMEM_SS_HINTS];
 };
 
 DECLARE_PER_CPU(struct hakmem_ss_hints, hakmem_ss_hints);
@@ -508,6 +511,19 @@ static inline unsigned int hakmem_fp_next(const struct hakmem_superslab *ss,
 	return ((word ^ ss->fp_key ^ (unsigned long)obj) - 1) & HAKMEM_FP_IDX_MASK;
 }
 
+/* The registered SuperSlab of an id, or NULL: a read of the registry only. */
+static __always_inline struct hakmem_superslab *hakmem_ss_of_id(u32 id)
+{
+	struct hakmem_superslab **chunk;
+
+	/* Pairs with the release store that publishes the chunk. */
+	chunk = smp_load_acquire(&hakmem_ss_dir[id / HAKMEM_SS_PER_CHUNK]);
+	if (unlikely(!chunk))
+		return NULL;
+	/* Pairs with the release store that publishes the SuperSlab. */
+	return smp_load_acquire(&chunk[id % HAKMEM_SS_PER_CHUNK]);
+}
+
 /**
  * hakmem_obj_to_ss() - find the SuperSlab an address belongs to, in O(1)
  * @obj: any address
@@ -523,7 +539,6 @@ static inline unsigned int hakmem_fp_next(const struct hakmem_superslab *ss,
  */
 static __always_inline struct hakmem_superslab *hakmem_obj_to_ss(const void *obj)
 {
-	struct hakmem_superslab **chunk;
 	struct hakmem_superslab *ss;
 	struct page *page;
 	unsigned long priv;
@@ -539,12 +554,7 @@ static __always_inline struct hakmem_superslab *hakmem_obj_to_ss(const void *obj
 	id = lower_32_bits(priv);
 	if (unlikely(id >= HAKMEM_SS_MAX_ID))
 		return NULL;
-	/* Pairs with the release store that publishes the chunk. */
-	chunk = smp_load_acquire(&hakmem_ss_dir[id / HAKMEM_SS_PER_CHUNK]);
-	if (unlikely(!chunk))
-		return NULL;
-	/* Pairs with the release store that publishes the SuperSlab. */
-	ss = smp_load_acquire(&chunk[id % HAKMEM_SS_PER_CHUNK]);
+	ss = hakmem_ss_of_id(id);
 	if (unlikely(!ss || ss->base != page_address(page)))
 		return NULL;
 	return ss;
@@ -554,9 +564,12 @@ static __always_inline struct hakmem_superslab *hakmem_obj_to_ss(const void *obj
  * hakmem_obj_to_ss_hinted() - hakmem_obj_to_ss(), remembering answers per CPU
  * @obj: any address
  *
- * A hint is trusted only while its SuperSlab covers @obj and is not being
- * given back (@dead); hints are cleared a grace period after a SuperSlab
- * is unregistered and its metadata is freed a grace period after that.
+ * A hint names a registry id.  It is trusted only while the id is
+ * registered and its SuperSlab covers @obj: the registry says whether the
+ * SuperSlab is alive, whatever became of the one the hint was taken from
+ * (given back, its id and pages reused), so hints are never cleared.  A
+ * task preempted or migrated between the read and the write of a hint
+ * only leaves a stale hint behind, which is checked the same way.
  *
  * Context: as hakmem_obj_to_ss(): an RCU read side.
  * Return: the SuperSlab whose pages hold @obj, or NULL.
@@ -565,14 +578,15 @@ static __always_inline struct hakmem_superslab *hakmem_obj_to_ss_hinted(const vo
 {
 	unsigned int slot = ((unsigned long)obj >> (PAGE_SHIFT + HAKMEM_SS_SLABS_SHIFT)) &
 			    (HAKMEM_SS_HINTS - 1);
-	struct hakmem_superslab *ss = this_cpu_read(hakmem_ss_hints.ss[slot]);
+	struct hakmem_superslab *ss;
 
-	if (likely(ss && (unsigned long)(obj - ss->base) < (PAGE_SIZE << ss->order) &&
-		   !READ_ONCE(ss->dead)))
+	/* An id below HAKMEM_SS_MAX_ID by construction: an unused slot is 0. */
+	ss = hakmem_ss_of_id(this_cpu_read(hakmem_ss_hints.id[slot]));
+	if (likely(ss && (unsigned long)(obj - ss->base) < (PAGE_SIZE << ss->order)))
 		return ss;
 	ss = hakmem_obj_to_ss(obj);
 	if (ss)
-		this_cpu_write(hakmem_ss_hints.ss[slot], ss);
+		this_cpu_write(hakmem_ss_hints.id[slot], ss->id);
 	return ss;
 }
 

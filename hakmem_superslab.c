@@ -438,42 +438,34 @@ static void hakmem_ss_free_pages(struct hakmem_superslab *ss)
 	__free_pages(page, ss->order);
 }
 
-/*
- * A grace period after the SuperSlab left the registry: no CPU can still
- * be about to put it in a hint (each found it inside a read side that has
- * now ended).  Clear the hints that name it, give back the pages that
- * waited (SLAB_TYPESAFE_BY_RCU), and free the metadata after one more
- * grace period, past whoever read a hint before it was cleared.
- */
+/* A grace period after a SLAB_TYPESAFE_BY_RCU SuperSlab left the registry. */
 static void hakmem_ss_free_rcu(struct rcu_head *head)
 {
 	struct hakmem_superslab *ss = container_of(head, struct hakmem_superslab, rcu);
-	unsigned int i;
-	int cpu;
 
-	for_each_possible_cpu(cpu)
-		for (i = 0; i < HAKMEM_SS_HINTS; i++)
-			cmpxchg(&per_cpu_ptr(&hakmem_ss_hints, cpu)->ss[i], ss, NULL);
-	if (ss->pages_deferred)
-		hakmem_ss_free_pages(ss);
-	kfree_rcu(ss, rcu);
+	hakmem_ss_free_pages(ss);
+	kfree(ss);
 }
 
 /*
- * Give a SuperSlab that is on no list back to the page allocator.  Marked
- * dead first, so that a hint naming it is not trusted for pages that a new
- * SuperSlab may get.  The pages go now, or after a grace period for a
- * SLAB_TYPESAFE_BY_RCU cache; the metadata two grace periods later.
+ * Give a SuperSlab that is on no list back to the page allocator, in O(1):
+ * no per-CPU state names it but by registry id, checked before use (see
+ * hakmem_obj_to_ss_hinted()).  Out of the registry first, so that no new
+ * lookup finds it; the pages go now, or after a grace period for a
+ * SLAB_TYPESAFE_BY_RCU cache; the metadata after a grace period, past the
+ * readers that found it before.
  */
 static void hakmem_ss_free(struct hakmem_cache *s, struct hakmem_superslab *ss)
 {
-	WRITE_ONCE(ss->dead, true);
 	hakmem_ss_unregister(ss);
 	hakmem_stat(s, HAKMEM_SS_FREE);
 	ss->pages_deferred = s->flags & SLAB_TYPESAFE_BY_RCU;
-	if (!ss->pages_deferred)
-		hakmem_ss_free_pages(ss);
-	call_rcu(&ss->rcu, hakmem_ss_free_rcu);
+	if (ss->pages_deferred) {
+		call_rcu(&ss->rcu, hakmem_ss_free_rcu);
+		return;
+	}
+	hakmem_ss_free_pages(ss);
+	kfree_rcu(ss, rcu);
 }
 
 /* The attempt of hakmem_ss_pages() after which it gives up. */

@@ -2256,3 +2256,44 @@ TEST(destroy_racing_cpu_offline)
 	cpuhp_remove_state_nocalls(state);
 	CHECK_EQ(hk_cpu_up(w.cpu), 0);
 }
+
+/*
+ * Giving a SuperSlab back is O(1): it writes no CPU's hints.  A hint that
+ * names a SuperSlab gone since is never trusted.
+ */
+TEST(superslab_release_leaves_hints)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-hints", 64, 0, 0, NULL);
+	struct hakmem_ss_hints before, after;
+	unsigned int nr, i;
+	void **objs;
+
+	REQUIRE(s);
+	nr = 3 * (s->capacity << HAKMEM_SS_SLABS_SHIFT);
+	objs = calloc(nr, sizeof(void *));
+	REQUIRE(objs);
+	hk_bind(1);
+	for (i = 0; i < nr; i++)
+		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	for (i = 0; i < nr; i++)
+		hakmem_cache_free(s, objs[i]);	/* vCPU 1 learns the SuperSlabs */
+	hk_bind(0);
+	before = *per_cpu_ptr(&hakmem_ss_hints, 1);
+	CHECK_EQ(hakmem_cache_shrink(s), 0);	/* every SuperSlab goes */
+	rcu_barrier();
+	after = *per_cpu_ptr(&hakmem_ss_hints, 1);
+	CHECK(!memcmp(&before, &after, sizeof(before)));
+	/* New SuperSlabs, maybe on the same pages: vCPU 1 finds them right. */
+	for (i = 0; i < nr; i++)
+		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	hk_bind(1);
+	for (i = 0; i < nr; i++)
+		hakmem_cache_free(s, objs[i]);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 0);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 0);
+	hk_bind(0);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	free(objs);
+	hakmem_cache_destroy(s);
+}

@@ -44,6 +44,7 @@
 #include <linux/percpu.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
 #include <linux/string.h>
@@ -53,6 +54,11 @@
 #include "hakmem_compat.h"
 #include "hakmem_internal.h"
 
+/*
+ * Bytes of objects a magazine may hold (unless that is under two objects):
+ * large strides get few objects, so that a cache costs each CPU little.
+ */
+#define HAKMEM_MAG_MAX_BYTES	SZ_16K
 /* Objects the grow path can carry on the stack back to a magazine. */
 #define HAKMEM_GROW_MAX		32
 /* Live objects a destroy reports by address, at most. */
@@ -991,11 +997,19 @@ static void hakmem_cache_publish(struct hakmem_cache *s)
 	mutex_unlock(&hakmem_cache_mutex);
 }
 
-/* Magazine size by stride: about 8 KiB of objects, 16..128 of them. */
+/*
+ * Magazine size by stride: about 8 KiB of objects, 16..128 of them, but
+ * never over HAKMEM_MAG_MAX_BYTES unless that is under two objects.  So a
+ * CPU holds at most max(16 KiB, 2 * stride) of a cache's objects in its
+ * magazine (64 KiB at the largest stride, 32 KiB), plus its struct
+ * hakmem_cpu_cache (the counters and at most 128 pointers).
+ */
 static void hakmem_pick_magazine(struct hakmem_cache *s)
 {
-	unsigned int n = clamp_t(unsigned int, 8192 / hakmem_stride(s), 16, 128);
+	unsigned int stride = hakmem_stride(s);
+	unsigned int n = max(8192 / stride, 16U);
 
+	n = min3(n, max(HAKMEM_MAG_MAX_BYTES / stride, 2U), 128U);
 	s->mag_size = rounddown_pow_of_two(n);
 	s->batch = s->mag_size / 2;
 }

@@ -228,7 +228,7 @@ static struct kunit_suite hakmem_rt_suite = {
 
 kunit_test_suite(hakmem_rt_suite);
 
-/* The module of the hakmem_rt and hakmem_cpuhp suites, until they share hakmem_kunit.ko. */
+/* The module of the hakmem_rt, hakmem_cpuhp and hakmem_reclaim suites. */
 MODULE_IMPORT_NS(HAKMEM_INTERNAL);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of hakmem-slab on PREEMPT_RT, under CPU hotplug and reclaim");

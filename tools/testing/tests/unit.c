@@ -2257,6 +2257,24 @@ TEST(destroy_racing_cpu_offline)
 	CHECK_EQ(hk_cpu_up(w.cpu), 0);
 }
 
+/* A magazine holds at most max(16 KiB, 2 objects) of objects. */
+TEST(magazine_bytes_bounded)
+{
+	static const unsigned int sizes[] = { 8, 64, 512, 1024, 2048, 4096, 9000, 16384, 32768 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+		struct hakmem_cache *s = hakmem_cache_create("t-magbound", sizes[i], 0, 0, NULL);
+		unsigned long bytes;
+
+		REQUIRE(s);
+		bytes = (unsigned long)s->mag_size * s->layout.stride;
+		CHECK(s->mag_size >= 2 && s->batch >= 1 && s->batch <= s->mag_size);
+		CHECK(bytes <= max(16384UL, 2UL * s->layout.stride));
+		hakmem_cache_destroy(s);
+	}
+}
+
 /*
  * Giving a SuperSlab back is O(1): it writes no CPU's hints.  A hint that
  * names a SuperSlab gone since is never trusted.

@@ -103,6 +103,8 @@ MODULE_PARM_DESC(free_checks, "Check every free for interior pointers and double
 
 static DEFINE_MUTEX(hakmem_cache_mutex);
 static LIST_HEAD(hakmem_caches);
+/* The cache the next shrinker scan starts with (NULL: the first). */
+static struct hakmem_cache *hakmem_reclaim_next;
 static struct hakmem_cache *hakmem_tiny[ilog2(HAKMEM_MAX_TINY_SIZE) - 2];
 static struct dentry *hakmem_debugfs;
 static int hakmem_cpuhp_state;
@@ -850,9 +852,19 @@ static void hakmem_drain_dead(struct hakmem_cache *s, unsigned int cpu)
 }
 
 /*
- * Drain the magazines of @s that hold objects.  The caller holds the
- * hotplug lock, so that the online CPUs stay online until their work items
- * ran, and hakmem_drain_mutex.
+ * The cost of draining a magazine of @count objects: the pages of objects
+ * it gives back, at least one (a work item).
+ */
+static unsigned long hakmem_mag_pages(struct hakmem_cache *s, unsigned int count)
+{
+	return max(1UL, DIV_ROUND_UP((unsigned long)count * hakmem_stride(s), PAGE_SIZE));
+}
+
+/*
+ * Drain the magazines of @s that hold objects, until their cost reaches
+ * @budget pages: at most @budget magazines.  Return: the cost.  The caller
+ * holds the hotplug lock, so that the online CPUs stay online until their
+ * work items ran, and hakmem_drain_mutex.
  *
  * A CPU that is not online has an empty magazine once hakmem_cpu_dead()
  * ran.  Under the read side of the hotplug lock no CPU is in between; a
@@ -861,17 +873,21 @@ static void hakmem_drain_dead(struct hakmem_cache *s, unsigned int cpu)
  * directly: the CPU is dead, and hakmem_cpu_dead() comes later in the same
  * task.
  */
-static void __hakmem_drain(struct hakmem_cache *s)
+static unsigned long __hakmem_drain(struct hakmem_cache *s, unsigned long budget)
 {
 	struct hakmem_drain_work *dw;
+	unsigned long charged = 0;
+	unsigned int count;
 	int cpu;
 
 	lockdep_assert_held(&hakmem_drain_mutex);
 	for_each_online_cpu(cpu) {
 		dw = per_cpu_ptr(&hakmem_drain_works, cpu);
-		dw->queued = hakmem_cpu_cached(s, cpu);
-		if (!dw->queued)
+		count = charged < budget ? hakmem_cpu_cached(s, cpu) : 0;
+		dw->queued = count;
+		if (!count)
 			continue;
+		charged += hakmem_mag_pages(s, count);
 		INIT_WORK(&dw->work, hakmem_drain_work_fn);
 		dw->s = s;
 		queue_work_on(cpu, hakmem_drain_wq, &dw->work);
@@ -881,9 +897,14 @@ static void __hakmem_drain(struct hakmem_cache *s)
 		if (dw->queued)
 			flush_work(&dw->work);
 	}
-	for_each_possible_cpu(cpu)
-		if (!cpu_online(cpu))
-			hakmem_drain_dead(s, cpu);
+	for_each_possible_cpu(cpu) {
+		count = cpu_online(cpu) || charged >= budget ? 0 : hakmem_cpu_cached(s, cpu);
+		if (!count)
+			continue;
+		charged += hakmem_mag_pages(s, count);
+		hakmem_drain_dead(s, cpu);
+	}
+	return charged;
 }
 
 /**
@@ -896,7 +917,7 @@ static void __hakmem_drain(struct hakmem_cache *s)
 void hakmem_drain_all_cpuslocked(struct hakmem_cache *s)
 {
 	mutex_lock(&hakmem_drain_mutex);
-	__hakmem_drain(s);
+	__hakmem_drain(s, ULONG_MAX);
 	mutex_unlock(&hakmem_drain_mutex);
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_drain_all_cpuslocked, HAKMEM_INTERNAL);
@@ -1181,6 +1202,8 @@ void hakmem_cache_destroy(struct hakmem_cache *cache)
 		cache->leaked = true;
 		goto out;
 	}
+	if (hakmem_reclaim_next == cache)
+		hakmem_reclaim_next = NULL;
 	list_del(&cache->list);
 	debugfs_remove_recursive(cache->dbg_dir);
 	mutex_unlock(&hakmem_cache_mutex);
@@ -1445,18 +1468,60 @@ static unsigned long hakmem_shrink_count(struct shrinker *shrink,
 	return pages ? pages : SHRINK_EMPTY;
 }
 
+static unsigned long hakmem_cache_pages(struct hakmem_cache *s)
+{
+	return hakmem_nodes_sum(s, nr_pages);
+}
+
+static void hakmem_cache_shrink_nodes(struct hakmem_cache *s)
+{
+	int nid;
+
+	for_each_node(nid)
+		hakmem_node_shrink(s, s->node[nid]);
+}
+
 /*
- * Reclaim asks for memory: drain every magazine and give back every idle
- * slab and SuperSlab.  Trylocks only: reclaim may run under an allocation
- * made with hakmem_cache_mutex held, or by a CPU hotplug that holds its
- * lock for write.
+ * Reclaim from one cache, for about @budget pages: its idle slabs and
+ * SuperSlabs first, then, if that gave less and @drain allows, its
+ * magazines, each charged at the pages of objects it holds (at least one).
+ * Adds the pages given back to *@freed.  Return: the budget used.
+ */
+static unsigned long hakmem_cache_reclaim(struct hakmem_cache *s, unsigned long budget,
+					  bool drain, unsigned long *freed)
+{
+	unsigned long before = hakmem_cache_pages(s), after, used, charged;
+
+	hakmem_cache_shrink_nodes(s);
+	after = hakmem_cache_pages(s);
+	used = before > after ? before - after : 0;
+	if (drain && used < budget) {
+		charged = __hakmem_drain(s, budget - used);
+		if (charged) {
+			hakmem_cache_shrink_nodes(s);
+			after = hakmem_cache_pages(s);
+			used += charged;
+		}
+	}
+	*freed += before > after ? before - after : 0;
+	return used;
+}
+
+/*
+ * Reclaim asks for sc->nr_to_scan pages: give back idle memory and drain
+ * magazines, cache after cache, until that much is done.  A scan costs in
+ * proportion to what it is asked for: at most nr_to_scan magazines
+ * drained (work items), none if idle memory suffices.  Successive scans
+ * start where the last one stopped.  Trylocks only: reclaim may run under
+ * an allocation made with hakmem_cache_mutex held, or by a CPU hotplug
+ * that holds its lock for write.
  */
 static unsigned long hakmem_shrink_scan(struct shrinker *shrink,
 					struct shrink_control *sc)
 {
-	unsigned long before = 0, after = 0;
-	struct hakmem_cache *s;
-	int nid;
+	unsigned long budget = sc->nr_to_scan, used = 0, freed = 0;
+	struct hakmem_cache *s, *first;
+	bool drain;
 
 	if (!cpus_read_trylock())
 		return SHRINK_STOP;
@@ -1464,16 +1529,26 @@ static unsigned long hakmem_shrink_scan(struct shrinker *shrink,
 		cpus_read_unlock();
 		return SHRINK_STOP;
 	}
-	list_for_each_entry(s, &hakmem_caches, list) {
-		before += hakmem_nodes_sum(s, nr_pages);
-		hakmem_drain_all_cpuslocked(s);
-		for_each_node(nid)
-			hakmem_node_shrink(s, s->node[nid]);
-		after += hakmem_nodes_sum(s, nr_pages);
+	/* Busy draining elsewhere: give back only idle memory this time. */
+	drain = mutex_trylock(&hakmem_drain_mutex);
+	s = hakmem_reclaim_next;
+	if (!s)
+		s = list_first_entry_or_null(&hakmem_caches, struct hakmem_cache, list);
+	first = s;
+	while (s && used < budget) {
+		used += hakmem_cache_reclaim(s, budget - used, drain, &freed);
+		s = list_is_last(&s->list, &hakmem_caches) ?
+		    list_first_entry(&hakmem_caches, struct hakmem_cache, list) :
+		    list_next_entry(s, list);
+		if (s == first)
+			break;
 	}
+	hakmem_reclaim_next = s;
+	if (drain)
+		mutex_unlock(&hakmem_drain_mutex);
 	mutex_unlock(&hakmem_cache_mutex);
 	cpus_read_unlock();
-	return before > after ? before - after : SHRINK_STOP;
+	return freed || used ? freed : SHRINK_STOP;
 }
 
 /**
@@ -1508,6 +1583,7 @@ static void hakmem_destroy_all(void)
 {
 	struct hakmem_cache *s, *tmp;
 
+	hakmem_reclaim_next = NULL;
 	list_for_each_entry_safe(s, tmp, &hakmem_caches, list) {
 		list_del(&s->list);
 		hakmem_drain_all_cpuslocked(s);

@@ -3,16 +3,26 @@
  * KUnit suite hakmem_reclaim: what memory pressure costs hakmem-slab, and
  * what it holds per CPU.
  *
+ *   scan_proportional  a shrinker scan asked for nr_to_scan pages drains at
+ *                      most nr_to_scan magazines (work items), however many
+ *                      caches and CPUs hold objects; asked for all, it
+ *                      gives everything back
  *   magazine_bound     a magazine holds at most max(16 KiB, 2 objects),
  *                      whatever the stride
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <kunit/test.h>
+#include <linux/cpu.h>
+#include <linux/cpumask.h>
 #include <linux/module.h>
+#include <linux/shrinker.h>
 #include <linux/sizes.h>
+#include <linux/workqueue.h>
 
 #include "hakmem_internal.h"
+
+#define HK_RECLAIM_CACHES	8
 
 KUNIT_DEFINE_ACTION_WRAPPER(hk_reclaim_destroy_action, hakmem_cache_destroy,
 			    struct hakmem_cache *);
@@ -25,6 +35,111 @@ static struct hakmem_cache *hk_reclaim_cache(struct kunit *test, const char *nam
 	KUNIT_ASSERT_NOT_NULL(test, s);
 	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, hk_reclaim_destroy_action, s));
 	return s;
+}
+
+struct hk_reclaim {
+	struct hakmem_cache *caches[HK_RECLAIM_CACHES];
+};
+
+/* On this CPU, one object of each cache out and back: a magazine each. */
+static long hk_reclaim_fill(void *arg)
+{
+	struct hk_reclaim *r = arg;
+	unsigned int i;
+	void *obj;
+
+	for (i = 0; i < HK_RECLAIM_CACHES; i++) {
+		obj = hakmem_cache_alloc(r->caches[i], GFP_KERNEL);
+		hakmem_cache_free(r->caches[i], obj);
+	}
+	return 0;
+}
+
+/* Magazines drained so far: every drain that moved objects counts a flush. */
+static unsigned long hk_reclaim_flushes(struct hk_reclaim *r)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	for (i = 0; i < HK_RECLAIM_CACHES; i++)
+		n += hakmem_stat_sum(r->caches[i], HAKMEM_FLUSH);
+	return n;
+}
+
+static unsigned long hk_reclaim_cached(struct hk_reclaim *r)
+{
+	unsigned long n = 0;
+	unsigned int i;
+	int cpu;
+
+	for (i = 0; i < HK_RECLAIM_CACHES; i++)
+		for_each_possible_cpu(cpu)
+			n += READ_ONCE(per_cpu_ptr(r->caches[i]->pcp, cpu)->count);
+	return n;
+}
+
+static unsigned long hk_reclaim_pages(struct hk_reclaim *r)
+{
+	unsigned long n = 0;
+	unsigned int i;
+
+	for (i = 0; i < HK_RECLAIM_CACHES; i++)
+		n += hakmem_nodes_sum(r->caches[i], nr_pages);
+	return n;
+}
+
+static void hakmem_reclaim_scan_proportional(struct kunit *test)
+{
+	static const unsigned long asks[] = { 1, 2, 4 };
+	struct shrinker *shrinker = hakmem_shrinker_get();
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	unsigned long before, drained, count, cached;
+	unsigned int i, online, rounds;
+	struct hk_reclaim *r;
+	int cpu;
+
+	if (!shrinker)
+		kunit_skip(test, "no shrinker registered");
+	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	for (i = 0; i < HK_RECLAIM_CACHES; i++)
+		r->caches[i] = hk_reclaim_cache(test, "hakmem_reclaim", 64);
+
+	/* Every cache holds objects in every online CPU's magazine. */
+	cpus_read_lock();
+	online = num_online_cpus();
+	for_each_online_cpu(cpu)
+		work_on_cpu(cpu, hk_reclaim_fill, r);
+	cpus_read_unlock();
+	KUNIT_ASSERT_GE(test, hk_reclaim_cached(r), (unsigned long)HK_RECLAIM_CACHES * online);
+
+	/* A small scan: at most one magazine per page asked for. */
+	for (i = 0; i < ARRAY_SIZE(asks); i++) {
+		sc.nr_to_scan = asks[i];
+		sc.nr_scanned = asks[i];
+		before = hk_reclaim_flushes(r);
+		shrinker->scan_objects(shrinker, &sc);
+		drained = hk_reclaim_flushes(r) - before;
+		kunit_info(test, "scan of %lu page(s): %lu of %u magazines drained\n",
+			   asks[i], drained, HK_RECLAIM_CACHES * online);
+		KUNIT_EXPECT_LE(test, drained, asks[i]);
+	}
+
+	/* Asked for all it counts, scan after scan, it gives everything back. */
+	for (rounds = 0; rounds < 64; rounds++) {
+		count = shrinker->count_objects(shrinker, &sc);
+		if (count == 0 || count == SHRINK_EMPTY)
+			break;
+		sc.nr_to_scan = count;
+		sc.nr_scanned = count;
+		if (shrinker->scan_objects(shrinker, &sc) == SHRINK_STOP)
+			break;
+		if (!hk_reclaim_cached(r) && !hk_reclaim_pages(r))
+			break;
+	}
+	cached = hk_reclaim_cached(r);
+	KUNIT_EXPECT_EQ(test, cached, 0UL);
+	KUNIT_EXPECT_EQ(test, hk_reclaim_pages(r), 0UL);
 }
 
 /* The bound a magazine keeps to, in bytes of objects. */
@@ -55,6 +170,7 @@ static void hakmem_reclaim_magazine_bound(struct kunit *test)
 }
 
 static struct kunit_case hakmem_reclaim_cases[] = {
+	KUNIT_CASE(hakmem_reclaim_scan_proportional),
 	KUNIT_CASE(hakmem_reclaim_magazine_bound),
 	{}
 };

@@ -2257,6 +2257,44 @@ TEST(destroy_racing_cpu_offline)
 	CHECK_EQ(hk_cpu_up(w.cpu), 0);
 }
 
+/* A scan drains at most one magazine per page it is asked for. */
+TEST(shrinker_scan_proportional)
+{
+	struct shrinker *shrinker = hakmem_shrinker_get();
+	struct hakmem_cache *c[8];
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	unsigned long works, ipis, count;
+	unsigned int i, cached, rounds;
+
+	REQUIRE(shrinker);
+	for (i = 0; i < 8; i++)
+		REQUIRE((c[i] = hakmem_cache_create("t-scan", 64, 0, 0, NULL)));
+	hk_fill_magazines(c, 8);
+	for (sc.nr_to_scan = 1; sc.nr_to_scan <= 4; sc.nr_to_scan *= 2) {
+		works = hk_work_items_run();
+		ipis = hk_smp_calls_run();
+		sc.nr_scanned = sc.nr_to_scan;
+		shrinker->scan_objects(shrinker, &sc);
+		CHECK(hk_work_items_run() - works <= sc.nr_to_scan);
+		CHECK_EQ(hk_smp_calls_run() - ipis, 0);
+	}
+	for (rounds = 0; rounds < 64; rounds++) {
+		count = shrinker->count_objects(shrinker, &sc);
+		if (!count || count == SHRINK_EMPTY)
+			break;
+		sc.nr_to_scan = sc.nr_scanned = count;
+		if (shrinker->scan_objects(shrinker, &sc) == SHRINK_STOP)
+			break;
+	}
+	for (i = 0, cached = 0; i < 8; i++) {
+		cached += hk_cpus_cached(c[i]);
+		CHECK_EQ(hk_cache_pages(c[i]), 0);
+	}
+	CHECK_EQ(cached, 0);
+	for (i = 0; i < 8; i++)
+		hakmem_cache_destroy(c[i]);
+}
+
 /* A magazine holds at most max(16 KiB, 2 objects) of objects. */
 TEST(magazine_bytes_bounded)
 {

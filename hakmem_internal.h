@@ -281,7 +281,8 @@ struct hakmem_node {
 
 /**
  * struct hakmem_cpu_cache - per-CPU front of a cache
- * @lock: local lock; taken with IRQs off, so hardirq users are safe
+ * @lock: local lock: IRQs off, so hardirq users are safe; on PREEMPT_RT
+ *        a per-CPU sleeping lock (task context only there)
  * @count: object pointers in @objs
  * @stat: statistics of this CPU, updated with this_cpu ops only
  * @q_next: under KASAN, the oldest slot of the quarantine ring (unused

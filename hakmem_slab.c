@@ -3,26 +3,48 @@
  * The caches, per-CPU front, tiny classes and debugfs of hakmem-slab.
  *
  * The common allocation pops a pointer from this CPU's magazine and the
- * common free pushes one, both under a local lock with IRQs off: no
- * spinlock, no atomic read-modify-write, safe against hardirq users on the
- * same CPU.  A miss moves a batch from the node's slabs (hakmem_superslab.c)
- * under the node lock; a full magazine moves its oldest batch back.
- * Magazines keep objects of their CPU's home node (hakmem_home_node()): a
- * free of another node's object goes straight to its slab.  Only a home
- * node without free pages fills them with the nearest node's objects
- * (hakmem_node_refill()); whatever leaves a magazine goes back to each
- * object's own node.  A free on one CPU never touches another CPU's
- * magazine.
+ * common free pushes one, both under a local lock: no spinlock, no atomic
+ * read-modify-write.  A miss moves a batch from the node's slabs
+ * (hakmem_superslab.c) under the node lock; a full magazine moves its
+ * oldest batch back.  Magazines keep objects of their CPU's home node
+ * (hakmem_home_node()): a free of another node's object goes straight to
+ * its slab.  Only a home node without free pages fills them with the
+ * nearest node's objects (hakmem_node_refill()); whatever leaves a
+ * magazine goes back to each object's own node.  A free on one CPU never
+ * touches another CPU's magazine; draining one runs on that CPU, in a
+ * kworker.
  *
  * Lock order (outermost first):
- *   1. cpu_hotplug_lock (held by the hotplug core around hakmem_cpu_dead())
+ *   1. cpu_hotplug_lock - read side around every drain, and across a
+ *      destroy's drain and live check (cpus_read_trylock() in the
+ *      shrinker); the hotplug core holds the write side around
+ *      hakmem_cpu_dead()
  *   2. hakmem_cache_mutex - the list of caches, create, destroy, debugfs,
- *      draining of a dead CPU; process context only
- *   3. hakmem_cpu_cache.lock - local lock with IRQs off; protects the
- *      magazine and the statistics of this CPU
- *   4. hakmem_node.lock and below, see hakmem_superslab.c
- * Nothing here allocates memory with 3 or 4 held, and pages are
+ *      the shrinker (trylock), draining of a dead CPU; process context only
+ *   3. hakmem_drain_mutex - the per-CPU drain work items; process context
+ *   4. hakmem_cpu_cache.lock - local lock; protects the magazine of this
+ *      CPU (the drain work items take it, on their CPU, while the task
+ *      that queued them waits holding 1-3)
+ *   5. hakmem_node.lock and below, see hakmem_superslab.c
+ * Nothing here allocates memory with 4 or 5 held, and pages are
  * allocated with no lock held at all.
+ *
+ * What holds on each preemption model:
+ *   - Without PREEMPT_RT, the local lock disables IRQs and the node lock
+ *     spins with IRQs off: every entry point works from any context,
+ *     hardirq included (GFP_ATOMIC).
+ *   - On PREEMPT_RT, the local lock is a per-CPU sleeping lock
+ *     (migrate_disable() and a spinlock_t) and the node lock a sleeping
+ *     spinlock_t: both preemptible, for task context (interrupts are
+ *     threaded there; as with the slab allocator, not from hardirq proper
+ *     or under a raw spinlock).  hakmem never takes them with preemption
+ *     or IRQs disabled: a free's lookup is an rcu_read_lock() read side,
+ *     draining runs in kworkers, never in IPIs, and every statistic is a
+ *     this_cpu op (a plain increment under the preemptible local lock
+ *     would race with a this_cpu op of another task on the same CPU).
+ *   - On both, every SuperSlab lookup is an RCU read side: rcu_read_lock(),
+ *     or the local lock or a node lock held (IRQs off; on PREEMPT_RT a
+ *     spinlock_t holds rcu_read_lock() itself).
  *
  * Always-on misuse checks on free, in O(1): the SuperSlab must be the
  * cache's, the pointer must start an object that was ever made, and the

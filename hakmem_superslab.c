@@ -11,11 +11,13 @@
  * hakmem's.
  *
  * Lock order (outermost first; hakmem_slab.c takes the first two):
- *   1. cpu_hotplug_lock (cpus_read_lock), then hakmem_cache_mutex
- *   2. hakmem_cpu_cache.lock - local lock, IRQs off
- *   3. hakmem_node.lock - spinlock, always taken with IRQs off, since
- *      GFP_ATOMIC callers may come from hardirq context; one node's at a
- *      time, of any node (objects go back to their own node)
+ *   1. cpu_hotplug_lock, hakmem_cache_mutex, hakmem_drain_mutex
+ *   2. hakmem_cpu_cache.lock - local lock: IRQs off; on PREEMPT_RT a
+ *      per-CPU sleeping lock, preemptible
+ *   3. hakmem_node.lock - spinlock_t, always taken with IRQs off, since
+ *      GFP_ATOMIC callers may come from hardirq context (on PREEMPT_RT a
+ *      sleeping lock that leaves IRQs on: no hardirq callers there); one
+ *      node's at a time, of any node (objects go back to their own node)
  *   4. the registry's IDA lock (internal to the IDA)
  *
  * hakmem_node.lock protects the node's lists and counters and, for every
@@ -23,7 +25,15 @@
  * counters and states.  Pages are never allocated or freed under it:
  * expansion allocates first, then publishes under the lock (or frees its
  * SuperSlab again if a racing expansion already made room); release
- * unlinks under the lock and frees after dropping it.
+ * unlinks under the lock and frees after dropping it.  A release may still
+ * run under the local lock (a free that flushes): __free_pages(),
+ * ida_free() and call_rcu() are fine there on every preemption model:
+ * with IRQs off without PREEMPT_RT, and on PREEMPT_RT because nothing in
+ * hakmem disables preemption or IRQs around the local lock.
+ *
+ * Giving a SuperSlab back is O(1): per-CPU hints name SuperSlabs by
+ * registry id and are checked against the registry before use, so none
+ * has to be found and cleared (hakmem_obj_to_ss_hinted()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -68,6 +68,10 @@ suite unit "$B/plain/unit"
 ASAN_OPTIONS=$ASAN_OPTS UBSAN_OPTIONS=$UBSAN_OPTS suite asan "$B/asan/unit"
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$here/tsan.supp" \
 	suite tsan "$B/tsan/stress"
+# the same under the PREEMPT_RT model (sleeping spinlock_t and local_lock_t)
+suite unit-rt "$B/rt/unit"
+TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$here/tsan.supp" \
+	suite tsan-rt "$B/tsanrt/stress"
 # the fuzzer, bounded
 mkdir -p "$B/fuzz/corpus"
 echo "== fuzz ${FUZZ_CHECK_SECONDS}s" >&2

@@ -53,6 +53,10 @@ enum hk_irq_kind {
 	HK_NR_IRQ_KINDS
 };
 
+/* On PREEMPT_RT in softirq: see hk_irq_context_ok(). */
+#define HK_HRTIMER_MODE	(IS_ENABLED(CONFIG_PREEMPT_RT) ? HRTIMER_MODE_REL_SOFT : \
+			 HRTIMER_MODE_REL_HARD)
+
 static const char * const hk_irq_names[] = {
 	[HK_HARDIRQ_HRTIMER] = "hrtimer (hardirq)",
 	[HK_HARDIRQ_IRQ_WORK] = "irq_work (hardirq)",
@@ -87,6 +91,19 @@ struct hk_irq_ctx {
 	void *to_task[HK_IRQ_OBJS];
 };
 
+/*
+ * PREEMPT_RT allocates in no hardirq proper: its sleeping locks forbid it,
+ * for the slab allocator as for hakmem.  There the hardirq kinds run where
+ * RT runs such callbacks (an hrtimer's in softirq, an irq_work's in its
+ * per-CPU kthread), and only must not be in hardirq.
+ */
+static bool hk_irq_context_ok(enum hk_irq_kind kind)
+{
+	if (kind == HK_SOFTIRQ_TIMER)
+		return in_serving_softirq();
+	return IS_ENABLED(CONFIG_PREEMPT_RT) ? !in_hardirq() : in_hardirq();
+}
+
 /* One callback: returns true while more rounds are due. */
 static bool hk_irq_round(struct hk_irq_ctx *x)
 {
@@ -95,7 +112,7 @@ static bool hk_irq_round(struct hk_irq_ctx *x)
 	unsigned int i;
 	gfp_t gfp;
 
-	if (x->kind == HK_SOFTIRQ_TIMER ? !in_serving_softirq() : !in_hardirq())
+	if (!hk_irq_context_ok(x->kind))
 		x->wrong_context++;
 	for (i = 0; i < HK_IRQ_OBJS; i++) {
 		gfp = (i & 1) ? GFP_NOWAIT : GFP_ATOMIC;
@@ -208,13 +225,16 @@ static void hakmem_concurrency_irq(struct kunit *test)
 		}
 		switch (kind) {
 		case HK_HARDIRQ_HRTIMER:
-			hrtimer_init(&x->hrtimer, CLOCK_MONOTONIC, HRTIMER_MODE_REL_HARD);
+			hrtimer_init(&x->hrtimer, CLOCK_MONOTONIC, HK_HRTIMER_MODE);
 			x->hrtimer.function = hk_hrtimer_fn;
 			hrtimer_start(&x->hrtimer, ns_to_ktime(100 * NSEC_PER_USEC),
-				      HRTIMER_MODE_REL_HARD);
+				      HK_HRTIMER_MODE);
 			break;
 		case HK_HARDIRQ_IRQ_WORK:
-			x->irq_work = IRQ_WORK_INIT_HARD(hk_irq_work_fn);
+			if (IS_ENABLED(CONFIG_PREEMPT_RT))
+				x->irq_work = IRQ_WORK_INIT(hk_irq_work_fn);
+			else
+				x->irq_work = IRQ_WORK_INIT_HARD(hk_irq_work_fn);
 			irq_work_queue(&x->irq_work);
 			break;
 		default:

@@ -15,27 +15,13 @@
 #include <kunit/test.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
-#include <linux/module.h>
 #include <linux/shrinker.h>
 #include <linux/sizes.h>
 #include <linux/workqueue.h>
 
-#include "hakmem_internal.h"
+#include "hakmem_test.h"
 
 #define HK_RECLAIM_CACHES	8
-
-KUNIT_DEFINE_ACTION_WRAPPER(hk_reclaim_destroy_action, hakmem_cache_destroy,
-			    struct hakmem_cache *);
-
-static struct hakmem_cache *hk_reclaim_cache(struct kunit *test, const char *name,
-					     unsigned int size)
-{
-	struct hakmem_cache *s = hakmem_cache_create(name, size, 0, 0, NULL);
-
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, hk_reclaim_destroy_action, s));
-	return s;
-}
 
 struct hk_reclaim {
 	struct hakmem_cache *caches[HK_RECLAIM_CACHES];
@@ -98,12 +84,11 @@ static void hakmem_reclaim_scan_proportional(struct kunit *test)
 	struct hk_reclaim *r;
 	int cpu;
 
-	if (!shrinker)
-		kunit_skip(test, "no shrinker registered");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, shrinker, "hakmem's shrinker was not registered at load");
 	r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, r);
 	for (i = 0; i < HK_RECLAIM_CACHES; i++)
-		r->caches[i] = hk_reclaim_cache(test, "hakmem_reclaim", 64);
+		r->caches[i] = hk_create(test, "hakmem_reclaim", 64, 0, 0, false);
 
 	/* Every cache holds objects in every online CPU's magazine. */
 	cpus_read_lock();
@@ -157,7 +142,7 @@ static void hakmem_reclaim_magazine_bound(struct kunit *test)
 	unsigned int i, stride;
 
 	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
-		s = hk_reclaim_cache(test, "hakmem_magbound", sizes[i]);
+		s = hk_create(test, "hakmem_magbound", sizes[i], 0, 0, false);
 		stride = s->layout.stride;
 		kunit_info(test, "stride %u: magazine %u (%lu bytes), batch %u\n",
 			   stride, s->mag_size, (unsigned long)s->mag_size * stride, s->batch);
@@ -177,6 +162,7 @@ static struct kunit_case hakmem_reclaim_cases[] = {
 
 static struct kunit_suite hakmem_reclaim_suite = {
 	.name = "hakmem_reclaim",
+	.init = hk_case_init,
 	.test_cases = hakmem_reclaim_cases,
 };
 

@@ -24,13 +24,11 @@
 #include <kunit/test.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
-#include <linux/module.h>
 #include <linux/panic.h>
-#include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
-#include "hakmem_internal.h"
+#include "hakmem_test.h"
 
 /*
  * DEBUG_ATOMIC_SLEEP's report taints the kernel W, and so does every
@@ -49,8 +47,6 @@ static void hk_rt_expect_untainted(struct kunit *test, const char *what)
 			       "%s tainted the kernel W: sleeping in atomic context? (see the console)",
 			       what);
 }
-
-KUNIT_DEFINE_ACTION_WRAPPER(hk_rt_destroy_action, hakmem_cache_destroy, struct hakmem_cache *);
 
 /* --- the free paths ------------------------------------------------------- */
 
@@ -119,9 +115,7 @@ static void hakmem_rt_free_preemptible(struct kunit *test)
 	unsigned int cpu;
 
 	hk_rt_require_untainted(test);
-	f.cache = hakmem_cache_create("hakmem_rt_free", 64, 0, 0, NULL);
-	KUNIT_ASSERT_NOT_NULL(test, f.cache);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, hk_rt_destroy_action, f.cache));
+	f.cache = hk_create(test, "hakmem_rt_free", 64, 0, 0, false);
 	f.nr = max(hk_rt_nr(hakmem_tiny_cache(64)), hk_rt_nr(f.cache));
 	f.objs = kunit_kcalloc(test, f.nr, sizeof(void *), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, f.objs);
@@ -202,13 +196,12 @@ static void hakmem_rt_drain_in_task(struct kunit *test)
 	hk_rt_expect_untainted(test, "hakmem_cache_shrink()");
 	KUNIT_EXPECT_EQ(test, hk_rt_cached(c, &cpus), 0U);
 
-	if (shrinker) {
-		hk_rt_fill_all(test, c);
-		sc.nr_to_scan = shrinker->count_objects(shrinker, &sc);
-		KUNIT_EXPECT_GT(test, sc.nr_to_scan, 0UL);
-		shrinker->scan_objects(shrinker, &sc);
-		hk_rt_expect_untainted(test, "the shrinker's scan");
-	}
+	KUNIT_ASSERT_NOT_NULL_MSG(test, shrinker, "hakmem's shrinker was not registered at load");
+	hk_rt_fill_all(test, c);
+	sc.nr_to_scan = shrinker->count_objects(shrinker, &sc);
+	KUNIT_EXPECT_GT(test, sc.nr_to_scan, 0UL);
+	shrinker->scan_objects(shrinker, &sc);
+	hk_rt_expect_untainted(test, "the shrinker's scan");
 
 	hk_rt_fill_all(test, c);
 	hakmem_cache_destroy(c);
@@ -223,12 +216,8 @@ static struct kunit_case hakmem_rt_cases[] = {
 
 static struct kunit_suite hakmem_rt_suite = {
 	.name = "hakmem_rt",
+	.init = hk_case_init,
 	.test_cases = hakmem_rt_cases,
 };
 
 kunit_test_suite(hakmem_rt_suite);
-
-/* The module of the hakmem_rt, hakmem_cpuhp and hakmem_reclaim suites. */
-MODULE_IMPORT_NS(HAKMEM_INTERNAL);
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests of hakmem-slab on PREEMPT_RT, under CPU hotplug and reclaim");

@@ -232,8 +232,19 @@ static int hk_load_thread(void *arg)
 		if (obj)
 			obj[0] = (unsigned long)obj;
 		slots[k] = obj;
-		if (!(++ops % 256))
-			cond_resched();
+		if (!(++ops % 256)) {
+			/*
+			 * On PREEMPT_RT cond_resched() does nothing, and a CPU
+			 * going offline waits until this loop is preempted
+			 * outside its local-lock sections (migration disabled
+			 * there): with nothing else to run on that CPU, that
+			 * took minutes under TCG.  Sleep a little instead.
+			 */
+			if (IS_ENABLED(CONFIG_PREEMPT_RT))
+				usleep_range(20, 50);
+			else
+				cond_resched();
+		}
 	}
 	for (i = 0; i < HK_LOAD_SLOTS; i++)
 		hakmem_free(slots[i]);

@@ -8,6 +8,27 @@
 
 #include <linux/shrinker.h>
 #include <linux/types.h>
+#include <linux/version.h>
+
+/*
+ * Symbol namespaces.  hakmem's API is exported in the HAKMEM namespace; a
+ * module that calls it declares, once, next to its MODULE_LICENSE():
+ *
+ *	MODULE_IMPORT_NS(HAKMEM_NS);
+ *
+ * Up to 6.12, EXPORT_SYMBOL_NS*() and MODULE_IMPORT_NS() take the namespace
+ * as a bare token and stringify it (after expanding macros); from 6.13 they
+ * take a string literal.  HAKMEM_NS is whichever the kernel wants, so the
+ * same line builds on every kernel.  HAKMEM_INTERNAL_NS holds what only
+ * the project's own test modules may use (hakmem_internal.h).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define HAKMEM_NS		"HAKMEM"
+#define HAKMEM_INTERNAL_NS	"HAKMEM_INTERNAL"
+#else
+#define HAKMEM_NS		HAKMEM
+#define HAKMEM_INTERNAL_NS	HAKMEM_INTERNAL
+#endif
 
 /*
  * Generic KASAN at object granularity needs kasan_poison(), which 6.12

@@ -168,7 +168,7 @@ unsigned long hakmem_stat_sum(struct hakmem_cache *s, enum hakmem_stat_item item
 		sum += READ_ONCE(per_cpu_ptr(s->pcp, cpu)->stat[item]);
 	return sum;
 }
-EXPORT_SYMBOL_NS_GPL(hakmem_stat_sum, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_stat_sum, HAKMEM_INTERNAL_NS);
 
 /*
  * Zero an object going out?  The slab allocator's rule exactly
@@ -294,7 +294,7 @@ int hakmem_home_node(void)
 		return nid;
 	return hakmem_nearest_normal(nid);
 }
-EXPORT_SYMBOL_NS_GPL(hakmem_home_node, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_home_node, HAKMEM_INTERNAL_NS);
 
 /*
  * Put the objects a refill brought beyond the one wanted into this CPU's
@@ -439,7 +439,7 @@ void *hakmem_cache_alloc(struct hakmem_cache *cache, gfp_t gfp)
 		return hakmem_gfp_refused(cache->dbg_name, gfp, HAKMEM_GFP_REFUSED);
 	return __hakmem_cache_alloc(cache, gfp, NUMA_NO_NODE);
 }
-EXPORT_SYMBOL_GPL(hakmem_cache_alloc);
+EXPORT_SYMBOL_NS_GPL(hakmem_cache_alloc, HAKMEM_NS);
 
 /**
  * hakmem_cache_alloc_node - allocate an object on a given NUMA node
@@ -463,7 +463,7 @@ void *hakmem_cache_alloc_node(struct hakmem_cache *cache, gfp_t gfp, int node)
 		return hakmem_gfp_refused(cache->dbg_name, gfp, HAKMEM_GFP_REFUSED);
 	return __hakmem_cache_alloc(cache, gfp, node);
 }
-EXPORT_SYMBOL_GPL(hakmem_cache_alloc_node);
+EXPORT_SYMBOL_NS_GPL(hakmem_cache_alloc_node, HAKMEM_NS);
 
 static void hakmem_bad_free(struct hakmem_cache *s, const void *obj,
 			    enum hakmem_stat_item item, const char *why)
@@ -547,7 +547,7 @@ bool hakmem_quarantine_set(bool on)
 	WRITE_ONCE(hakmem_quarantine_on, on && HAKMEM_KASAN_ON);
 	return old;
 }
-EXPORT_SYMBOL_NS_GPL(hakmem_quarantine_set, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_quarantine_set, HAKMEM_INTERNAL_NS);
 
 #ifdef HAKMEM_KASAN
 static void **hakmem_quarantine(struct hakmem_cache *s, struct hakmem_cpu_cache *pc)
@@ -702,7 +702,7 @@ void hakmem_cache_free(struct hakmem_cache *cache, void *obj)
 	hakmem_free_one(cache, hakmem_obj_to_ss_hinted(obj), obj);
 	local_unlock_irqrestore(&cache->pcp->lock, flags);
 }
-EXPORT_SYMBOL_GPL(hakmem_cache_free);
+EXPORT_SYMBOL_NS_GPL(hakmem_cache_free, HAKMEM_NS);
 
 /**
  * hakmem_cache_alloc_bulk - allocate several objects at once
@@ -767,7 +767,7 @@ int hakmem_cache_alloc_bulk(struct hakmem_cache *cache, gfp_t gfp, size_t nr,
 		hakmem_obj_out(cache, objs[i], gfp);
 	return nr;
 }
-EXPORT_SYMBOL_GPL(hakmem_cache_alloc_bulk);
+EXPORT_SYMBOL_NS_GPL(hakmem_cache_alloc_bulk, HAKMEM_NS);
 
 /**
  * hakmem_cache_free_bulk - free several objects of one cache at once
@@ -801,7 +801,7 @@ void hakmem_cache_free_bulk(struct hakmem_cache *cache, size_t nr, void **objs)
 	hakmem_stat_add(cache, HAKMEM_FREE_HIT, hits);
 	local_unlock_irqrestore(&cache->pcp->lock, flags);
 }
-EXPORT_SYMBOL_GPL(hakmem_cache_free_bulk);
+EXPORT_SYMBOL_NS_GPL(hakmem_cache_free_bulk, HAKMEM_NS);
 
 /* Empty this CPU's magazine into the slabs. */
 static void hakmem_drain_local(void *arg)
@@ -942,7 +942,7 @@ void hakmem_drain_all_cpuslocked(struct hakmem_cache *s)
 	__hakmem_drain(s, ULONG_MAX);
 	mutex_unlock(&hakmem_drain_mutex);
 }
-EXPORT_SYMBOL_NS_GPL(hakmem_drain_all_cpuslocked, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_drain_all_cpuslocked, HAKMEM_INTERNAL_NS);
 
 /**
  * hakmem_drain_all() - empty every CPU's magazine of a cache
@@ -957,7 +957,7 @@ void hakmem_drain_all(struct hakmem_cache *s)
 	hakmem_drain_all_cpuslocked(s);
 	cpus_read_unlock();
 }
-EXPORT_SYMBOL_NS_GPL(hakmem_drain_all, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_drain_all, HAKMEM_INTERNAL_NS);
 
 /**
  * hakmem_cache_shrink - give back all the memory a cache can spare
@@ -979,7 +979,7 @@ int hakmem_cache_shrink(struct hakmem_cache *cache)
 		hakmem_node_shrink(cache, cache->node[nid]);
 	return hakmem_nodes_sum(cache, nr_ss) ? 1 : 0;
 }
-EXPORT_SYMBOL_GPL(hakmem_cache_shrink);
+EXPORT_SYMBOL_NS_GPL(hakmem_cache_shrink, HAKMEM_NS);
 
 /**
  * hakmem_cache_size - the object size of a cache
@@ -991,7 +991,7 @@ unsigned int hakmem_cache_size(struct hakmem_cache *cache)
 {
 	return cache->layout.object_size;
 }
-EXPORT_SYMBOL_GPL(hakmem_cache_size);
+EXPORT_SYMBOL_NS_GPL(hakmem_cache_size, HAKMEM_NS);
 
 /* --- creation and destruction ------------------------------------------ */
 
@@ -1168,7 +1168,7 @@ struct hakmem_cache *hakmem_cache_create(const char *name, unsigned int size,
 {
 	return __hakmem_cache_create(name, size, align, flags, ctor, false);
 }
-EXPORT_SYMBOL_GPL(hakmem_cache_create);
+EXPORT_SYMBOL_NS_GPL(hakmem_cache_create, HAKMEM_NS);
 
 /*
  * Objects still out after draining: report them.  Called with the hotplug
@@ -1236,7 +1236,7 @@ out:
 	mutex_unlock(&hakmem_cache_mutex);
 	cpus_read_unlock();
 }
-EXPORT_SYMBOL_GPL(hakmem_cache_destroy);
+EXPORT_SYMBOL_NS_GPL(hakmem_cache_destroy, HAKMEM_NS);
 
 /* --- the tiny classes: kmalloc-like ------------------------------------ */
 
@@ -1255,7 +1255,7 @@ struct hakmem_cache *hakmem_tiny_cache(size_t size)
 {
 	return hakmem_tiny[hakmem_tiny_index(size)];
 }
-EXPORT_SYMBOL_NS_GPL(hakmem_tiny_cache, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_tiny_cache, HAKMEM_INTERNAL_NS);
 
 /*
  * What the tiny classes do not serve: size 0; sizes above them and the
@@ -1307,7 +1307,7 @@ void *hakmem_alloc_node(size_t size, gfp_t gfp, int node)
 		return hakmem_alloc_other(size, gfp, node);
 	return hakmem_tiny_alloc(size, gfp, node);
 }
-EXPORT_SYMBOL_GPL(hakmem_alloc_node);
+EXPORT_SYMBOL_NS_GPL(hakmem_alloc_node, HAKMEM_NS);
 
 /**
  * hakmem_alloc - allocate memory, like kmalloc()
@@ -1324,7 +1324,7 @@ void *hakmem_alloc(size_t size, gfp_t gfp)
 		return hakmem_alloc_other(size, gfp, NUMA_NO_NODE);
 	return hakmem_tiny_alloc(size, gfp, NUMA_NO_NODE);
 }
-EXPORT_SYMBOL_GPL(hakmem_alloc);
+EXPORT_SYMBOL_NS_GPL(hakmem_alloc, HAKMEM_NS);
 
 /**
  * hakmem_free - free memory from hakmem_alloc(), like kfree()
@@ -1361,7 +1361,7 @@ void hakmem_free(const void *obj)
 	if (unlikely(!ss))
 		kfree(obj);
 }
-EXPORT_SYMBOL_GPL(hakmem_free);
+EXPORT_SYMBOL_NS_GPL(hakmem_free, HAKMEM_NS);
 
 /**
  * hakmem_ksize - usable size of memory from hakmem_alloc()
@@ -1388,7 +1388,7 @@ size_t hakmem_ksize(const void *obj)
 	hakmem_kasan_unpoison(obj, size);
 	return size;
 }
-EXPORT_SYMBOL_GPL(hakmem_ksize);
+EXPORT_SYMBOL_NS_GPL(hakmem_ksize, HAKMEM_NS);
 
 /* --- debugfs ------------------------------------------------------------ */
 
@@ -1582,7 +1582,7 @@ struct shrinker *hakmem_shrinker_get(void)
 {
 	return hakmem_shrinker;
 }
-EXPORT_SYMBOL_NS_GPL(hakmem_shrinker_get, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_shrinker_get, HAKMEM_INTERNAL_NS);
 
 /* --- CPU hotplug ---------------------------------------------------------- */
 

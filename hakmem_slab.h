@@ -22,6 +22,9 @@
 #include <linux/slab.h>
 #include <linux/types.h>
 
+/* HAKMEM_NS: a user module declares MODULE_IMPORT_NS(HAKMEM_NS). */
+#include "hakmem_compat.h"
+
 /* The largest size served by the tiny classes; hakmem_alloc() passes larger ones to kmalloc(). */
 #define HAKMEM_MAX_TINY_SIZE	1024U
 

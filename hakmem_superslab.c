@@ -57,9 +57,9 @@
 #include "hakmem_internal.h"
 
 struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
-EXPORT_SYMBOL_NS_GPL(hakmem_ss_dir, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_ss_dir, HAKMEM_INTERNAL_NS);
 unsigned long hakmem_fp_secret __read_mostly;
-EXPORT_SYMBOL_NS_GPL(hakmem_fp_secret, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_fp_secret, HAKMEM_INTERNAL_NS);
 DEFINE_PER_CPU(struct hakmem_ss_hints, hakmem_ss_hints);
 static DEFINE_IDA(hakmem_ss_ida);
 static DEFINE_SPINLOCK(hakmem_ss_dir_lock);
@@ -128,7 +128,7 @@ struct fault_attr *hakmem_fault_attr(void)
 {
 	return &hakmem_fail_page_attr;
 }
-EXPORT_SYMBOL_NS_GPL(hakmem_fault_attr, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_fault_attr, HAKMEM_INTERNAL_NS);
 
 /**
  * hakmem_fault_meta_attr() - the fault attributes of hakmem's metadata allocations
@@ -142,7 +142,7 @@ struct fault_attr *hakmem_fault_meta_attr(void)
 {
 	return &hakmem_fail_meta_attr;
 }
-EXPORT_SYMBOL_NS_GPL(hakmem_fault_meta_attr, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_fault_meta_attr, HAKMEM_INTERNAL_NS);
 #else
 bool hakmem_should_fail_page(gfp_t gfp, unsigned int order)
 {
@@ -276,7 +276,7 @@ unsigned long hakmem_fp_secret_make(u64 raw)
 		lo++;
 	return (raw & GENMASK_ULL(47, 0)) | (u64)(hi << 8 | lo) << 48;
 }
-EXPORT_SYMBOL_NS_GPL(hakmem_fp_secret_make, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_fp_secret_make, HAKMEM_INTERNAL_NS);
 
 int hakmem_ss_registry_init(void)
 {

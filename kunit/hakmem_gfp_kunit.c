@@ -508,6 +508,7 @@ static struct kunit_suite hakmem_gfp_suite = {
 
 kunit_test_suite(hakmem_gfp_suite);
 
-MODULE_IMPORT_NS(HAKMEM_INTERNAL);
+MODULE_IMPORT_NS(HAKMEM_NS);
+MODULE_IMPORT_NS(HAKMEM_INTERNAL_NS);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of hakmem-slab's gfp and init_on_* semantics");

@@ -464,6 +464,7 @@ static struct kunit_suite hakmem_reliability_suite = {
 
 kunit_test_suite(hakmem_reliability_suite);
 
-MODULE_IMPORT_NS(HAKMEM_INTERNAL);
+MODULE_IMPORT_NS(HAKMEM_NS);
+MODULE_IMPORT_NS(HAKMEM_INTERNAL_NS);
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit tests of hakmem-slab under faults, hotplug, reclaim and RCU");

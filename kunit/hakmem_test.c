@@ -492,6 +492,7 @@ void hk_destroy_now(struct kunit *test, struct hakmem_cache *c)
 	kunit_release_action(test, hk_cache_destroy_action, c);
 }
 
-MODULE_IMPORT_NS(HAKMEM_INTERNAL);
+MODULE_IMPORT_NS(HAKMEM_NS);
+MODULE_IMPORT_NS(HAKMEM_INTERNAL_NS);
 MODULE_DESCRIPTION("KUnit tests for hakmem-slab");
 MODULE_LICENSE("GPL");

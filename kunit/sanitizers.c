@@ -430,4 +430,5 @@ kunit_test_suite(hakmem_sanitizers_suite);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KUnit: KASAN sees hakmem-slab objects");
-MODULE_IMPORT_NS(HAKMEM_INTERNAL);
+MODULE_IMPORT_NS(HAKMEM_NS);
+MODULE_IMPORT_NS(HAKMEM_INTERNAL_NS);

@@ -372,4 +372,5 @@ module_init(hakmem_bench_init);
 module_exit(hakmem_bench_exit);
 
 MODULE_DESCRIPTION("hakmem-slab benchmarks against the kernel's slab allocator");
+MODULE_IMPORT_NS(HAKMEM_NS);
 MODULE_LICENSE("GPL");

@@ -4,7 +4,9 @@
 # build-module.sh [--clean] KERNEL [make arguments, e.g. W=1 C=2]
 #
 # Build hakmem.ko (and kunit/hakmem_kunit.ko when KERNEL has KUnit, and the
-# tools/bench module when HAKMEM_BUILD_BENCH=1 is in the environment)
+# tools/bench module when HAKMEM_BUILD_BENCH=1 is in the environment), then
+# the sample driver samples/hakmem as a separate module that links against
+# hakmem's Module.symvers, as a driver author's would,
 # against KERNEL: debug, kcsan, perf or uml (a test kernel, built or reused
 # by build-kernel.sh) or stock (Debian's linux-headers-*-amd64).
 #
@@ -50,6 +52,7 @@ rsync -a --delete --exclude=/.git --exclude=/.ci --filter=':- .gitignore' \
 
 if [ $clean = 1 ]; then
 	make -s -C "$kdir" "${arch[@]}" M="$dest" clean >&2 || true
+	make -s -C "$kdir" "${arch[@]}" M="$dest/samples/hakmem" clean >&2 || true
 fi
 if [ "${HAKMEM_BUILD_BENCH:-}" = 1 ] && [ ! -e "$dest/tools/bench/Kbuild" ] &&
 	[ ! -e "$dest/tools/bench/Makefile" ]; then
@@ -62,4 +65,11 @@ note "building hakmem for '$kernel' ($kdir) in $dest"
 make -C "$kdir" "${arch[@]}" M="$dest" \
 	KCFLAGS="${KCFLAGS:+$KCFLAGS }-fmacro-prefix-map=$dest/=" modules "$@" >&2 ||
 	die "building hakmem for '$kernel' failed"
+# The sample is a user of hakmem, not part of it: its own M= build, with
+# hakmem's exports from the Module.symvers just written.  Not for UML, which
+# boots no driver of ours.
+[ "$kernel" = uml ] || make -C "$kdir" "${arch[@]}" M="$dest/samples/hakmem" HAKMEM_DIR="$dest" \
+	KBUILD_EXTRA_SYMBOLS="$dest/Module.symvers" \
+	KCFLAGS="${KCFLAGS:+$KCFLAGS }-fmacro-prefix-map=$dest/=" modules "$@" >&2 ||
+	die "building the sample driver (samples/hakmem) for '$kernel' failed"
 echo "$dest"

@@ -114,7 +114,7 @@ record() {
 # The project's C files, without the userspace shims of tools/testing.
 sources() {
 	(cd "$HAKMEM_TOP" && ls -- *.[ch] kunit/*.[ch] tools/bench/*.[ch] \
-		tools/testbed/nodehog/*.c 2>/dev/null)
+		tools/testbed/nodehog/*.c samples/hakmem/*.c 2>/dev/null)
 }
 
 do_checkpatch() {
@@ -137,7 +137,8 @@ do_checkpatch() {
 do_kerneldoc() {
 	local out
 	out=$(cd "$HAKMEM_TOP" && "$KSRC/scripts/kernel-doc" -none -Wall \
-		hakmem_slab.h hakmem_slab.c hakmem_superslab.c hakmem_internal.h 2>&1)
+		hakmem_slab.h hakmem_slab.c hakmem_superslab.c hakmem_internal.h \
+		samples/hakmem/hakmem_sample.c 2>&1)
 	[ -z "$out" ] && return 0
 	printf '%s\n' "$out"
 	return 1
@@ -159,7 +160,7 @@ do_build() {
 	fi
 	# build-module.sh prints the build directory last.
 	dir=$(tail -1 <<<"$out")
-	for ko in hakmem.ko tools/bench/hakmem_bench.ko; do
+	for ko in hakmem.ko tools/bench/hakmem_bench.ko samples/hakmem/hakmem_sample.ko; do
 		[ -f "$dir/$ko" ] || { echo "check: $ko was not built"; return 1; }
 	done
 }

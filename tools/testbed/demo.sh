@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# demo.sh ("make demo"): the first thing to run.  Builds hakmem.ko against
+# demo.sh ("make demo"): the first thing to run.  Builds hakmem.ko and the
+# sample driver (samples/hakmem, against hakmem's Module.symvers) against
 # Debian's stock kernel headers, boots Debian's stock kernel in QEMU (no
-# kernel build: under a minute), loads hakmem.ko with selftest=1, shows
-# what it logged and its debugfs files, unloads it and shows the console
-# scanner's verdict on the whole boot.
+# kernel build: under a minute), loads hakmem.ko with selftest=1 and then
+# hakmem_sample.ko, runs a shell workload on /dev/hakmem_sample
+# (sample-workload.sh: echo, cat and dd, concurrent writers, every byte
+# read back and compared) and shows its statistics and hakmem's, unloads
+# the sample (its caches must go with nothing left allocated), shows what
+# hakmem logged and its debugfs files, unloads it and shows the console
+# scanner's verdict on the whole boot.  The exit status is non-zero when
+# any of it failed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 start=$(date +%s)
 "$TESTBED/deps.sh" demo
 mkdir -p "$HAKMEM_CACHE/logs"
-echo "== building hakmem.ko against $(stock_hdr)"
+echo "== building hakmem.ko and samples/hakmem/hakmem_sample.ko against $(stock_hdr)"
 "$TESTBED/build-module.sh" stock >/dev/null 2>"$HAKMEM_CACHE/logs/demo-build.log" || {
 	cat "$HAKMEM_CACHE/logs/demo-build.log" >&2
 	die "build failed"
@@ -25,7 +31,7 @@ echo "== building hakmem.ko against $(stock_hdr)"
 # a line, and a copy of one would open a bracket of its own.
 # The commands run in the guest: single quotes, nothing expands here.
 # shellcheck disable=SC2016
-guest_cmds='
+guest_cmds=$(cat "$TESTBED/sample-workload.sh")'
 d=/sys/kernel/debug/hakmem
 echo "== dmesg | grep hakmem | grep -v hakmem-expect"
 dmesg | grep hakmem | grep -v hakmem-expect: | sed "s/^/    /"
@@ -37,12 +43,14 @@ for f in $(find $d -mindepth 2 -type f | sort); do
 done
 echo "== rmmod hakmem"
 rmmod hakmem && echo "    unloaded; /sys/module/hakmem is gone: $([ -d /sys/module/hakmem ] && echo no || echo yes)"
+[ $fails = 0 ]
 '
 log=$HAKMEM_CACHE/logs/demo-console.log
-echo "== booting Debian's $(stock_release) kernel in QEMU (2 CPUs) with hakmem.ko selftest=1"
+echo "== booting Debian's $(stock_release) kernel in QEMU (2 CPUs) with hakmem.ko selftest=1 and hakmem_sample.ko"
 rc=0
 out=$("$TESTBED/vm-run.sh" --kernel stock --smp 2 --mem 1024 --timeout 300 \
-	--quiet --log "$log" --exec "$guest_cmds" hakmem.ko:selftest=1 2>&1) || rc=$?
+	--quiet --log "$log" --exec "$guest_cmds" hakmem.ko:selftest=1 \
+	samples/hakmem/hakmem_sample.ko 2>&1) || rc=$?
 
 # The guest's part of the console, without the kernel's own messages
 # (those start with a printk timestamp).

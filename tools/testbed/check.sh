@@ -26,6 +26,8 @@
 #                          hakmem_reliability_kunit.ko parameters
 #                          (<boot>: debug, kcsan, rt, init_on,
 #                          numa_memoryless, numa_exhausted)
+#   SAMPLE_ROUNDS_kcsan    rounds of the sample driver's workload
+#                          (sample-workload.sh) in step sample-kcsan
 #   STRESS_MS_rt, STRESS_MS_init_on, STRESS_SEED
 #                          the load-time stress on rt and in the init_on
 #                          boot (seed: random, printed; replay with
@@ -303,6 +305,19 @@ pending_step() {
 	fi
 }
 pending_step kunit_step kunit-rt rt
+# The sample driver (samples/hakmem), built against hakmem's Module.symvers
+# as a driver author's module is, under its shell workload
+# (sample-workload.sh): one writer, four writers sharing one open file and
+# four processes with their own, dd, the per-file cap; everything read
+# back must match what was written, and its rmmod must destroy its caches
+# with nothing left allocated.  On the kcsan kernel, 4 CPUs: KCSAN sees
+# the races a user's concurrency could provoke in hakmem or in the sample.
+# Each round of the processes with a file of their own forks a cat, which
+# KCSAN under TCG makes slow: 50 rounds (the demo does 100) keep the
+# workload near 2 minutes.
+vm_step sample-kcsan plain kcsan --must 'sample-workload: passed' \
+	--exec "SAMPLE_ROUNDS=${SAMPLE_ROUNDS_kcsan:-50}; $(cat "$TESTBED/sample-workload.sh")" \
+	samples/hakmem/hakmem_sample.ko
 # KASAN must see hakmem's objects: the reports the suite provokes, each
 # announced, with kasan_multi_shot so that the first does not end reporting
 # (nor, with panic_on_warn, the guest).  Only the debug kernel has KASAN.

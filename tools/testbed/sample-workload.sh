@@ -25,6 +25,7 @@ writers=4
 fails=0
 t=/tmp/sample
 mkdir -p $t
+t0=$(cut -d. -f1 /proc/uptime)
 
 bad() {
 	echo "testbed: FAILED: sample-workload: $*"
@@ -174,7 +175,7 @@ grep -q 'still allocated' $t/rmmod.log && bad "$(grep 'still allocated' $t/rmmod
 say "both caches destroyed, nothing left allocated"
 
 if [ $fails = 0 ]; then
-	echo "sample-workload: passed"
+	echo "sample-workload: passed ($(($(cut -d. -f1 /proc/uptime) - t0)) s)"
 else
 	echo "sample-workload: $fails check(s) failed"
 	exit 1

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# deps.sh [demo|all]: make sure the packages the test bed needs are
+# deps.sh [demo|all|bench|bench-user]: make sure the packages the test bed needs are
 # installed.  On Debian as root a missing package is installed with apt-get
 # (an "apt-get update" first only when the install fails, so a machine with
 # fresh lists pays nothing).  Anywhere else a missing package is named and
 # the script fails.  When everything is present this is one dpkg-query call.
 #
 # "demo" is the subset "make demo" needs (no kernel build); "all" (the
-# default) is everything "make check" needs.
+# default) is everything "make check" needs; "bench" is "all" and the
+# plotting library "make bench" draws latest.png with; "bench-user" what
+# "make bench-user" builds and compares against (the peer allocators'
+# libraries, valgrind for the instruction counts).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,11 +24,16 @@ demo_pkgs=(qemu-system-x86 busybox-static linux-headers-amd64 linux-image-amd64
 # Build the 6.12 test kernels, check style and docs, run sparse and clang.
 all_pkgs=("${demo_pkgs[@]}" linux-source-6.12 flex bison bc libelf-dev
 	libssl-dev dwarves sparse clang perl xz-utils)
+bench_pkgs=("${all_pkgs[@]}" python3-matplotlib)
+bench_user_pkgs=(make gcc python3 valgrind libmimalloc-dev libjemalloc-dev
+	libgoogle-perftools-dev)
 
 case "$set_name" in
 demo) pkgs=("${demo_pkgs[@]}") ;;
 all) pkgs=("${all_pkgs[@]}") ;;
-*) die "usage: deps.sh [demo|all]" ;;
+bench) pkgs=("${bench_pkgs[@]}") ;;
+bench-user) pkgs=("${bench_user_pkgs[@]}") ;;
+*) die "usage: deps.sh [demo|all|bench|bench-user]" ;;
 esac
 
 if ! command -v dpkg-query >/dev/null; then

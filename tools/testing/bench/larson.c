@@ -10,9 +10,14 @@
  * replacements (one free + one allocation) per second over all threads.
  *
  * usage: larson [-a alloc[,alloc...]] runtime min max chunks rounds seed threads
- * allocators: hakmem glibc mimalloc jemalloc tcmalloc (default: all)
+ * allocators: hakmem glibc mimalloc jemalloc tcmalloc (default: all);
+ * "hakmem" is "hakmem-excl" in the build with exclusive vCPUs
+ * (-DHK_VCPU_EXCLUSIVE: no vCPU lock, one thread per vCPU).
  * Each result is one line:
  *   RESULT alloc=NAME min=.. max=.. chunks=.. rounds=.. threads=T ops=N secs=S ops_per_sec=X
+ * An allocator that cannot be loaded is a failure, not a skip: one line
+ *   FAILED alloc=NAME (cannot load)
+ * and exit status 1 once the others have run.
  *
  * The peers are loaded with dlopen(RTLD_LOCAL), so glibc's malloc stays the
  * process's own: mimalloc via mi_malloc/mi_free, tcmalloc via
@@ -98,9 +103,15 @@ static int hk_larson_init(struct allocator *a)
 }
 #endif
 
+#ifdef HK_VCPU_EXCLUSIVE
+#define HK_LARSON_NAME	"hakmem-excl"
+#else
+#define HK_LARSON_NAME	"hakmem"
+#endif
+
 static struct allocator allocators[] = {
 #if HAVE_HAKMEM
-	{ "hakmem", hk_larson_init, hk_larson_alloc, hk_larson_free,
+	{ HK_LARSON_NAME, hk_larson_init, hk_larson_alloc, hk_larson_free,
 	  hk_larson_thread_start, hk_larson_thread_end, NULL, NULL, NULL },
 #endif
 	{ "glibc", glibc_init, NULL, NULL, nop_thread_start, nop_thread_end, NULL, NULL, NULL },
@@ -263,7 +274,7 @@ int main(int argc, char **argv)
 	const char *want = NULL;
 	struct params p;
 	unsigned int i;
-	int first = 1;
+	int first = 1, status = 0, matched = 0;
 
 	if (argc > 2 && !strcmp(argv[1], "-a")) {
 		want = argv[2];
@@ -302,11 +313,17 @@ int main(int argc, char **argv)
 			if (!w || (w != want && w[-1] != ',') || (w[n] && w[n] != ','))
 				continue;
 		}
+		matched++;
 		if (a->init(a)) {
-			printf("SKIP alloc=%s (cannot load)\n", a->name);
+			printf("FAILED alloc=%s (cannot load)\n", a->name);
+			status = 1;
 			continue;
 		}
 		run(a, &p);
 	}
-	return 0;
+	if (want && !matched) {
+		printf("FAILED alloc=%s (no such allocator in this build)\n", want);
+		status = 1;
+	}
+	return status;
 }

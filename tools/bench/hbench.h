@@ -33,6 +33,7 @@ extern bool hbench_aa;
 enum hbench_side {
 	HBENCH_HAKMEM,		/* hakmem_cache_*(), hakmem_alloc() */
 	HBENCH_KERNEL,		/* kmem_cache_*(), kmalloc() */
+	HBENCH_EMPTY,		/* no allocator: the loop's own cost */
 };
 
 enum hbench_api {
@@ -64,6 +65,7 @@ enum hbench_slot {
  * @size: object size
  * @hc: hakmem's cache (@api is HBENCH_API_CACHE)
  * @kc: the kernel's cache (@api is HBENCH_API_CACHE)
+ * @scratch: HBENCH_EMPTY: the one "object" every allocation returns
  * @name: the caches' name; lives as long as they do
  */
 struct hbench_target {
@@ -72,6 +74,7 @@ struct hbench_target {
 	unsigned int size;
 	struct hakmem_cache *hc;
 	struct kmem_cache *kc;
+	void *scratch;
 	char name[32];
 };
 
@@ -87,6 +90,11 @@ struct hbench_target {
  * @objs: operations per sample, the divisor of the time
  * @unit: unit of the samples
  * @throughput: samples are operations per time (higher is better)
+ * @calib: also time the loop with no allocator (HBENCH_EMPTY), so that the
+ *         report can print each side's cost net of the loop
+ * @turns: multi-CPU kinds: the CPUs take turns, one working while the
+ *         others sleep, and only the work is timed: under icount each
+ *         sample then counts the instructions of the work alone
  */
 struct hbench_scn {
 	char name[32];
@@ -99,6 +107,8 @@ struct hbench_scn {
 	unsigned long objs;
 	const char *unit;
 	bool throughput;
+	bool calib;
+	bool turns;
 };
 
 /* Set when the loading process is killed: every loop winds down. */
@@ -110,14 +120,37 @@ static inline bool hbench_stopping(void)
 }
 
 /*
+ * The calibration side: what a loop costs around its allocator calls.  An
+ * allocation returns the target's scratch object, a free forgets it; the
+ * compiler barriers make the loop reload what it would reload after a
+ * call, and keep it from folding the loop away.  Argument set-up and the
+ * call itself are left to the allocator sides: they are part of a call.
+ */
+static __always_inline void *hbench_empty_alloc(const struct hbench_target *t)
+{
+	void *p = READ_ONCE(t->scratch);
+
+	barrier();
+	return p;
+}
+
+static __always_inline void hbench_empty_free(void *obj)
+{
+	OPTIMIZER_HIDE_VAR(obj);
+	barrier();
+}
+
+/*
  * The allocator calls.  @side and @api are constants wherever these are
- * inlined, so each expands to one direct call.
+ * inlined, so each expands to one direct call (or, HBENCH_EMPTY, none).
  */
 static __always_inline void *hbench_alloc(const enum hbench_side side,
 					  const enum hbench_api api,
 					  const struct hbench_target *t,
 					  size_t size)
 {
+	if (side == HBENCH_EMPTY)
+		return hbench_empty_alloc(t);
 	if (api == HBENCH_API_CACHE)
 		return side == HBENCH_HAKMEM ?
 			hakmem_cache_alloc(t->hc, GFP_KERNEL) :
@@ -131,6 +164,10 @@ static __always_inline void hbench_free(const enum hbench_side side,
 					const struct hbench_target *t,
 					void *obj)
 {
+	if (side == HBENCH_EMPTY) {
+		hbench_empty_free(obj);
+		return;
+	}
 	if (api == HBENCH_API_CACHE) {
 		if (side == HBENCH_HAKMEM)
 			hakmem_cache_free(t->hc, obj);
@@ -174,10 +211,13 @@ enum hbench_variant {
 	HBENCH_V_HAKMEM_TINY,
 	HBENCH_V_KERNEL_CACHE,
 	HBENCH_V_KERNEL_TINY,
+	HBENCH_V_EMPTY,
 };
 
 static inline enum hbench_variant hbench_variant(const struct hbench_target *t)
 {
+	if (t->side == HBENCH_EMPTY)
+		return HBENCH_V_EMPTY;
 	if (t->side == HBENCH_HAKMEM)
 		return t->api == HBENCH_API_CACHE ? HBENCH_V_HAKMEM_CACHE :
 						    HBENCH_V_HAKMEM_TINY;
@@ -199,7 +239,8 @@ int hbench_bulk(const struct hbench_target *t, unsigned long loops,
 		unsigned int nr, void **objs, u64 *ns);
 
 /* hbench_cross.c, hbench_mt.c: one sample of a multi-CPU scenario. */
-int hbench_cross_pair(const struct hbench_target *t, int from, int to, u64 *ns);
+int hbench_cross_pair(const struct hbench_target *t, int from, int to,
+		      bool turns, u64 *ns);
 int hbench_mt_scn(const struct hbench_scn *scn, const struct hbench_target *t,
 		  u64 *ns);
 

@@ -42,7 +42,7 @@
 
 static char *run = "all";
 module_param(run, charp, 0444);
-MODULE_PARM_DESC(run, "scenarios, comma-separated: hot,batch,bulk,mem,cross,larson,scale, or single (hot,batch,bulk,mem), multi (cross,larson,scale), all (default)");
+MODULE_PARM_DESC(run, "scenarios, comma-separated: hot,batch,bulk,mem,cross,larson,scale,xcpu, or single (hot,batch,bulk,mem), multi (cross,larson,scale), all (default: single, multi and xcpu)");
 
 unsigned int hbench_reps = 5;
 module_param_named(reps, hbench_reps, uint, 0444);
@@ -99,6 +99,8 @@ bool hbench_stop;
 #define HBENCH_G_CROSS		BIT(4)
 #define HBENCH_G_LARSON		BIT(5)
 #define HBENCH_G_SCALE		BIT(6)
+/* Cross-CPU rows whose CPUs take turns: for icount (struct hbench_scn). */
+#define HBENCH_G_XCPU		BIT(7)
 #define HBENCH_G_SINGLE		(HBENCH_G_HOT | HBENCH_G_BATCH | HBENCH_G_BULK | HBENCH_G_MEM)
 #define HBENCH_G_MULTI		(HBENCH_G_CROSS | HBENCH_G_LARSON | HBENCH_G_SCALE)
 
@@ -113,9 +115,10 @@ static const struct {
 	{ "cross", HBENCH_G_CROSS },
 	{ "larson", HBENCH_G_LARSON },
 	{ "scale", HBENCH_G_SCALE },
+	{ "xcpu", HBENCH_G_XCPU },
 	{ "single", HBENCH_G_SINGLE },
 	{ "multi", HBENCH_G_MULTI },
-	{ "all", HBENCH_G_SINGLE | HBENCH_G_MULTI },
+	{ "all", HBENCH_G_SINGLE | HBENCH_G_MULTI | HBENCH_G_XCPU },
 };
 
 static int hbench_single(unsigned int groups)
@@ -127,6 +130,8 @@ static int hbench_single(unsigned int groups)
 	unsigned int i;
 	int err;
 
+	/* Hot and batch rows time their loop alone too: the report nets it out. */
+	scn.calib = true;
 	if (groups & HBENCH_G_HOT) {
 		scn.group = "hot";
 		scn.kind = HBENCH_HOT;
@@ -163,6 +168,7 @@ static int hbench_single(unsigned int groups)
 		}
 	}
 	if (groups & HBENCH_G_BULK) {
+		scn.calib = false;
 		scn.group = "bulk";
 		scn.kind = HBENCH_BULK;
 		scn.api = HBENCH_API_CACHE;
@@ -277,6 +283,43 @@ static int hbench_multi(unsigned int groups)
 	return 0;
 }
 
+/*
+ * Cross-CPU work on the first two CPUs, taking turns (struct hbench_scn):
+ * under icount every sample counts instructions, so these rows are as
+ * deterministic as the single-CPU ones.  A producer->consumer pair through
+ * both faces, and Larson.
+ */
+static int hbench_xcpu(void)
+{
+	struct hbench_scn scn = {
+		.group = "xcpu", .unit = "ns/obj", .size = 64, .turns = true,
+	};
+	int err;
+
+	if (num_online_cpus() < 2) {
+		pr_info("one CPU online: no xcpu scenarios\n");
+		return 0;
+	}
+	hbench_pick_cpus(&scn, 2);
+	scn.kind = HBENCH_CROSS_PAIR;
+	scn.objs = hbench_mt_ops;
+	scn.api = HBENCH_API_CACHE;
+	strscpy(scn.name, "xcpu_pair_cache", sizeof(scn.name));
+	err = hbench_measure(&scn);
+	if (err)
+		return err;
+	scn.api = HBENCH_API_TINY;
+	strscpy(scn.name, "xcpu_pair_tiny", sizeof(scn.name));
+	err = hbench_measure(&scn);
+	if (err)
+		return err;
+	scn.kind = HBENCH_LARSON;
+	scn.size = 0;
+	scn.objs = (unsigned long)hbench_larson_rounds * hbench_larson_gens * scn.nr;
+	snprintf(scn.name, sizeof(scn.name), "xcpu_larson_%ucpu", scn.nr);
+	return hbench_measure(&scn);
+}
+
 static int hbench_parse(unsigned int *groups)
 {
 	char *copy, *cur, *tok;
@@ -322,6 +365,8 @@ static int hbench_main(void *arg)
 		err = hbench_single(groups);
 	if (!err && (groups & HBENCH_G_MULTI))
 		err = hbench_multi(groups);
+	if (!err && (groups & HBENCH_G_XCPU))
+		err = hbench_xcpu();
 	hbench_status = err;
 	pr_info("HAKMEM_BENCH_END status=%d\n", err);
 	complete(&hbench_done);

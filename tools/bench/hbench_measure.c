@@ -3,7 +3,10 @@
  * hakmem_bench, one row of the table: both sides' targets, a warm-up, hbench_reps
  * interleaved samples per slot (hakmem, kernel, and the kernel again as the
  * A/A control), the median and spread of each, and the row printed for
- * people and as "HAKMEM_BENCH {json}" for tools/bench/run.sh.
+ * people and as "HAKMEM_BENCH {json}" for tools/bench/run.sh.  A row with
+ * @calib also times its loop with no allocator call, interleaved with the
+ * slots: its figures go into the JSON line as "empty", which the report
+ * subtracts from both sides.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -70,14 +73,15 @@ static int hbench_sample(const struct hbench_scn *scn,
 		err = hbench_bulk(t, loops, scn->nr, objs, &ns);
 		break;
 	case HBENCH_CROSS_PAIR:
-		err = hbench_cross_pair(t, scn->cpus[0], scn->cpus[1], &ns);
+		err = hbench_cross_pair(t, scn->cpus[0], scn->cpus[1],
+					scn->turns, &ns);
 		break;
 	case HBENCH_CROSS_ALL:
 		for_each_online_cpu(a) {
 			for_each_online_cpu(b) {
 				if (a == b)
 					continue;
-				err = hbench_cross_pair(t, a, b, &ns);
+				err = hbench_cross_pair(t, a, b, false, &ns);
 				if (err)
 					return err;
 				sum += ns;
@@ -240,6 +244,23 @@ int hbench_targets_init(const struct hbench_scn *scn, struct hbench_target tg[2]
 	return 0;
 }
 
+/* ",\"empty\":{...}": the calibration loop's median, min and max. */
+static void hbench_empty_json(char *buf, size_t len, const u64 *v,
+			      unsigned int n)
+{
+	struct hbench_stat st;
+	size_t pos = 0;
+
+	hbench_stats(v, n, &st);
+	pos += scnprintf(buf + pos, len - pos, ",\"empty\":{\"median\":");
+	pos += hbench_milli(buf + pos, len - pos, st.median);
+	pos += scnprintf(buf + pos, len - pos, ",\"min\":");
+	pos += hbench_milli(buf + pos, len - pos, st.min);
+	pos += scnprintf(buf + pos, len - pos, ",\"max\":");
+	pos += hbench_milli(buf + pos, len - pos, st.max);
+	scnprintf(buf + pos, len - pos, "}");
+}
+
 /* Warm up, then hbench_reps interleaved samples per slot; print the row. */
 int hbench_measure(const struct hbench_scn *scn)
 {
@@ -248,7 +269,11 @@ int hbench_measure(const struct hbench_scn *scn)
 		{ HBENCH_SLOT_AA, HBENCH_SLOT_KERNEL, HBENCH_SLOT_HAKMEM },
 	};
 	u64 (*v)[HBENCH_MAX_REPS] = NULL;
-	struct hbench_target tg[2];
+	struct hbench_target tg[2], empty = {
+		.side = HBENCH_EMPTY, .api = scn->api, .size = scn->size,
+	};
+	u64 empty_v[HBENCH_MAX_REPS];
+	char extra[96] = "";
 	void **objs = NULL;
 	unsigned int r, k;
 	u64 warm;
@@ -259,6 +284,13 @@ int hbench_measure(const struct hbench_scn *scn)
 	err = hbench_targets_init(scn, tg);
 	if (err)
 		return err;
+	if (scn->calib) {
+		empty.scratch = kzalloc(max(scn->size, 8U), GFP_KERNEL);
+		if (!empty.scratch) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
 	v = kcalloc(HBENCH_NR_SLOTS, sizeof(*v), GFP_KERNEL);
 	if (scn->kind == HBENCH_BATCH || scn->kind == HBENCH_BULK)
 		objs = kcalloc(scn->nr, sizeof(*objs), GFP_KERNEL);
@@ -270,6 +302,8 @@ int hbench_measure(const struct hbench_scn *scn)
 	err = hbench_sample(scn, &tg[HBENCH_HAKMEM], objs, &warm);
 	if (!err)
 		err = hbench_sample(scn, &tg[HBENCH_KERNEL], objs, &warm);
+	if (!err && scn->calib)
+		err = hbench_sample(scn, &empty, objs, &warm);
 	for (r = 0; r < hbench_reps && !err; r++) {
 		for (k = 0; k < HBENCH_NR_SLOTS && !err; k++) {
 			enum hbench_slot slot = order[r % 2][k];
@@ -281,14 +315,21 @@ int hbench_measure(const struct hbench_scn *scn)
 					    objs, &v[slot][r]);
 			cond_resched();
 		}
+		/* The calibration loop, after the slots of every repetition. */
+		if (!err && scn->calib)
+			err = hbench_sample(scn, &empty, objs, &empty_v[r]);
 		if (!err && hbench_stopping())
 			err = -EINTR;
 	}
-	if (err)
+	if (err) {
 		pr_err("%s: failed: %d\n", scn->name, err);
-	else
-		hbench_emit(scn, v, hbench_reps, hbench_aa, "");
+		goto out;
+	}
+	if (scn->calib)
+		hbench_empty_json(extra, sizeof(extra), empty_v, hbench_reps);
+	hbench_emit(scn, v, hbench_reps, hbench_aa, extra);
 out:
+	kfree(empty.scratch);
 	kfree(objs);
 	kfree(v);
 	hbench_targets_exit(tg);

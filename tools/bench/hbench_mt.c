@@ -4,6 +4,13 @@
  * made ready first (Larson fills its sets untimed), released together,
  * timed from the first start to the last end.  A worker that fails sets
  * the run's abort flag, so that no other waits for it forever.
+ *
+ * With turns (struct hbench_scn), the workers run one at a time, in index
+ * order, each sleeping until its turn, and each times only its own work:
+ * the sample is the sum.  Under icount (one guest clock, advanced by the
+ * instructions of whichever vCPU runs; a sleeping vCPU runs none) that sum
+ * counts the instructions of the work, cross-CPU frees included, and
+ * nothing of the waiting: deterministic, like the single-CPU rows.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -36,6 +43,45 @@ void hbench_idle(unsigned int *spins)
 	usleep_range(HBENCH_NAP_US, 2 * HBENCH_NAP_US);
 }
 
+static bool hbench_my_turn(struct hbench_worker *w)
+{
+	/*
+	 * Pairs with the release in hbench_turn_pass(): what the previous
+	 * worker did in its turn is seen whole.
+	 */
+	return smp_load_acquire(&w->mt->turn) == w->idx;
+}
+
+/* Sleep until it is @w's turn.  Return: false if the run was aborted. */
+bool hbench_turn_wait(struct hbench_worker *w)
+{
+	struct hbench_mt *mt = w->mt;
+
+	/* A second at a time: a stop (hbench_stop) wakes no one. */
+	while (!wait_event_timeout(mt->turn_wq,
+				   hbench_my_turn(w) || hbench_mt_aborted(mt),
+				   HZ))
+		;
+	return !hbench_mt_aborted(mt);
+}
+
+/* Hand the turn to the next worker, and wake it. */
+void hbench_turn_pass(struct hbench_worker *w)
+{
+	struct hbench_mt *mt = w->mt;
+
+	/* Publishes this turn's work; pairs with hbench_turn_wait()'s acquire. */
+	smp_store_release(&mt->turn, (w->idx + 1) % mt->nr);
+	wake_up_all(&mt->turn_wq);
+}
+
+/* Stop the run: every worker, waiting or sleeping, gives up. */
+static void hbench_mt_abort(struct hbench_mt *mt)
+{
+	WRITE_ONCE(mt->abort, true);
+	wake_up_all(&mt->turn_wq);
+}
+
 static int hbench_worker_fn(void *arg)
 {
 	struct hbench_worker *w = arg;
@@ -45,19 +91,22 @@ static int hbench_worker_fn(void *arg)
 	if (mt->kind == HBENCH_LARSON)
 		err = hbench_larson_fill(w);
 	if (err)
-		WRITE_ONCE(mt->abort, true);
+		hbench_mt_abort(mt);
 	if (atomic_dec_and_test(&mt->ready))
 		complete(&mt->all_ready);
 	wait_for_completion(&mt->go);
 
 	w->start = ktime_get_ns();
-	if (!err && !hbench_mt_aborted(mt))
-		err = mt->kind == HBENCH_LARSON ? hbench_larson(w) :
-						  hbench_cross(w);
+	if (!err && !hbench_mt_aborted(mt)) {
+		if (mt->kind == HBENCH_LARSON)
+			err = mt->turns ? hbench_larson_turns(w) : hbench_larson(w);
+		else
+			err = mt->turns ? hbench_cross_turns(w) : hbench_cross(w);
+	}
 	w->end = ktime_get_ns();
 	w->err = err;
 	if (err)
-		WRITE_ONCE(mt->abort, true);
+		hbench_mt_abort(mt);
 	if (atomic_dec_and_test(&mt->left))
 		complete(&mt->all_done);
 	return 0;
@@ -107,6 +156,7 @@ struct hbench_mt *hbench_mt_alloc(const struct hbench_target *t,
 	init_completion(&mt->all_ready);
 	init_completion(&mt->go);
 	init_completion(&mt->all_done);
+	init_waitqueue_head(&mt->turn_wq);
 	if (kind == HBENCH_LARSON) {
 		mt->sets = kcalloc(nr, sizeof(*mt->sets), GFP_KERNEL);
 		if (!mt->sets)
@@ -138,12 +188,12 @@ fail:
 
 /*
  * Start the workers, release them together, wait for the last.  Returns
- * the first worker error, else the time from the first start to the last
- * end in *@ns.
+ * the first worker error, else in *@ns the time from the first start to
+ * the last end, or with turns the sum of the workers' turns.
  */
 int hbench_mt_run(struct hbench_mt *mt, u64 *ns)
 {
-	u64 first = U64_MAX, last = 0;
+	u64 first = U64_MAX, last = 0, busy = 0;
 	unsigned int i, made;
 	int err = 0;
 
@@ -184,10 +234,11 @@ int hbench_mt_run(struct hbench_mt *mt, u64 *ns)
 			err = w->err;
 		first = min(first, w->start);
 		last = max(last, w->end);
+		busy += w->busy;
 	}
 	if (!err && hbench_stopping())
 		err = -EINTR;
-	*ns = last - first;
+	*ns = mt->turns ? busy : last - first;
 	return err;
 }
 
@@ -202,6 +253,7 @@ int hbench_mt_scn(const struct hbench_scn *scn, const struct hbench_target *t,
 	mt = hbench_mt_alloc(t, scn->kind, scn->nr);
 	if (!mt)
 		return -ENOMEM;
+	mt->turns = scn->turns;
 	for (i = 0; i < scn->nr; i++) {
 		struct hbench_worker *w = &mt->w[i];
 

@@ -10,6 +10,7 @@
 #include <linux/cache.h>
 #include <linux/completion.h>
 #include <linux/sched.h>
+#include <linux/wait.h>
 
 #include "hbench.h"
 
@@ -66,6 +67,7 @@ struct hbench_mt;
  * @inbox: Larson: the set handed to this thread, or NULL
  * @start: ktime when it started timing
  * @end: ktime when it finished
+ * @busy: turns: the time of its own turns' work
  * @err: 0 or the error that stopped it
  */
 struct hbench_worker {
@@ -80,6 +82,7 @@ struct hbench_worker {
 	struct hbench_larson_set *inbox;
 	u64 start;
 	u64 end;
+	u64 busy;
 	int err;
 };
 
@@ -94,6 +97,10 @@ struct hbench_worker {
  * @go: released once every worker is ready
  * @all_done: completed when @left reaches zero
  * @abort: set by a worker that failed: the others stop waiting
+ * @turns: the workers take turns (struct hbench_scn): only the worker whose
+ *         index is @turn works, the others sleep in @turn_wq
+ * @turn: whose turn it is
+ * @turn_wq: where the others sleep
  * @rings: cross-CPU rings, @nr of them
  * @sets: Larson sets, @nr of them
  * @w: the workers
@@ -108,6 +115,9 @@ struct hbench_mt {
 	struct completion go;
 	struct completion all_done;
 	bool abort;
+	bool turns;
+	unsigned int turn;
+	wait_queue_head_t turn_wq;
 	struct hbench_ring *rings;
 	struct hbench_larson_set **sets;
 	struct hbench_worker w[];
@@ -120,6 +130,8 @@ static inline bool hbench_mt_aborted(struct hbench_mt *mt)
 
 /* hbench_mt.c */
 void hbench_idle(unsigned int *spins);
+bool hbench_turn_wait(struct hbench_worker *w);
+void hbench_turn_pass(struct hbench_worker *w);
 struct hbench_mt *hbench_mt_alloc(const struct hbench_target *t,
 				  enum hbench_kind kind, unsigned int nr);
 void hbench_mt_free(struct hbench_mt *mt);
@@ -127,7 +139,9 @@ int hbench_mt_run(struct hbench_mt *mt, u64 *ns);
 
 /* hbench_cross.c, hbench_larson.c: a worker's timed part. */
 int hbench_cross(struct hbench_worker *w);
+int hbench_cross_turns(struct hbench_worker *w);
 int hbench_larson(struct hbench_worker *w);
+int hbench_larson_turns(struct hbench_worker *w);
 int hbench_larson_fill(struct hbench_worker *w);
 
 #endif /* _HBENCH_MT_H */

@@ -3,7 +3,8 @@
  * hakmem_bench, single-CPU loops: hot (alloc, free, alloc, free ...), batch
  * (nr allocs, then nr frees) and bulk (one bulk alloc of nr, one bulk
  * free).  Each loop is written once and expanded per side and API by its
- * noinline dispatcher.
+ * noinline dispatcher; hot and batch also once with no allocator call
+ * (HBENCH_EMPTY), the calibration of the loop itself.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -44,6 +45,8 @@ noinline int hbench_hot(const struct hbench_target *t, unsigned long n,
 		return __hbench_hot(HBENCH_HAKMEM, HBENCH_API_TINY, t, n, ns);
 	case HBENCH_V_KERNEL_CACHE:
 		return __hbench_hot(HBENCH_KERNEL, HBENCH_API_CACHE, t, n, ns);
+	case HBENCH_V_EMPTY:
+		return __hbench_hot(HBENCH_EMPTY, HBENCH_API_CACHE, t, n, ns);
 	default:
 		return __hbench_hot(HBENCH_KERNEL, HBENCH_API_TINY, t, n, ns);
 	}
@@ -92,6 +95,9 @@ noinline int hbench_batch(const struct hbench_target *t,
 				      nr, objs, ns);
 	case HBENCH_V_KERNEL_CACHE:
 		return __hbench_batch(HBENCH_KERNEL, HBENCH_API_CACHE, t, loops,
+				      nr, objs, ns);
+	case HBENCH_V_EMPTY:
+		return __hbench_batch(HBENCH_EMPTY, HBENCH_API_CACHE, t, loops,
 				      nr, objs, ns);
 	default:
 		return __hbench_batch(HBENCH_KERNEL, HBENCH_API_TINY, t, loops,

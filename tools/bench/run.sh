@@ -4,19 +4,32 @@
 # run.sh: hakmem-slab against the kernel's slab allocator, in QEMU.
 #
 #   tools/bench/run.sh [--kernels "perf stock"] [--quick] [--single-only]
-#                      [--multi-only] [--out DIR]
+#                      [--multi-only] [--icount-runs N] [--out DIR]
 #
-# For each kernel (the "perf" test kernel, 6.12 without debug options, and
-# Debian's stock kernel) it builds hakmem.ko and tools/bench/hakmem_bench.ko
-# (build-module.sh, HAKMEM_BUILD_BENCH=1) and boots it twice with
+# First tools/testbed/deps.sh bench: the packages the kernels, the boots
+# and the plot need (apt-get, only what is missing).  For each kernel (the
+# "perf" test kernel, 6.12 without debug options, and Debian's stock
+# kernel) it builds hakmem.ko and tools/bench/hakmem_bench.ko
+# (build-module.sh, HAKMEM_BUILD_BENCH=1) and boots it with
 # tools/testbed/vm-run.sh:
 #
 #   icount  -icount shift=0,sleep=off, 1 vCPU: the single-CPU scenarios
 #           (hot, batch, bulk, mem).  Guest time counts instructions, so
 #           the figures repeat to the last digit and the host's load does
 #           not matter: the icount boots of all kernels run side by side.
-#   mttcg   multi-threaded TCG, 4 vCPUs: cross-CPU, Larson and scaling.
-#           Noisy: more repetitions, and these boots run one at a time.
+#           Hot and batch rows carry the empty loop's count: the report
+#           prints instructions per pair net of the loop.
+#   icount2 -icount with 2 vCPUs, one NUMA node (not on "stock": Debian's
+#           6.1 hangs bringing up a second CPU under icount): the "xcpu"
+#           rows, objects allocated on one CPU and freed on the other, the
+#           CPUs taking turns, so that each sample counts instructions.
+#           Booted --icount-runs times (default 2): the report checks that
+#           the runs agree.
+#   mttcg   multi-threaded TCG, 2 vCPUs (one per host core), one node:
+#           cross-CPU, Larson and scaling, 9 interleaved repetitions.
+#           Noisy: these boots run one at a time, after the others, and
+#           the report gives a verdict only where a row's spread clears
+#           its A/A control's.
 #
 # "uml" (ARCH=um, build-kernel.sh uml) runs natively on the host, one CPU:
 # only the single-CPU scenarios, timed by the host's clock (clock "uml"),
@@ -37,6 +50,7 @@ kernels="perf stock"
 quick=0
 do_single=1
 do_multi=1
+icount_runs=2
 out=$HAKMEM_TOP/bench-results
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -44,8 +58,9 @@ while [ $# -gt 0 ]; do
 	--quick) quick=1; shift ;;
 	--single-only) do_multi=0; shift ;;
 	--multi-only) do_single=0; shift ;;
+	--icount-runs) icount_runs=${2:?}; shift 2 ;;
 	--out) out=${2:?}; shift 2 ;;
-	-h | --help) sed -n '4,25p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '4,41p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "run.sh: unknown argument $1" ;;
 	esac
 done
@@ -53,15 +68,18 @@ done
 # Module parameters (Documentation/benchmarks.rst).  A boot of 6.12 under
 # icount takes a minute or two; these counts keep each boot to a few more.
 single="run=single:reps=5:ops=200000:mem_objs=1000000"
-multi="run=multi:reps=7:mt_ops=50000:larson_rounds=10000:larson_gens=4"
+xcpu="run=xcpu:reps=5:mt_ops=50000:larson_rounds=10000:larson_gens=4"
+multi="run=multi:reps=9:mt_ops=50000:larson_rounds=10000:larson_gens=4:scale_cpus=1,2"
 if [ $quick = 1 ]; then
 	single="run=single:reps=3:ops=20000:mem_objs=100000"
-	multi="run=multi:reps=3:mt_ops=5000:larson_rounds=2000:larson_gens=2"
+	xcpu="run=xcpu:reps=3:mt_ops=5000:larson_rounds=2000:larson_gens=2"
+	multi="run=multi:reps=9:mt_ops=5000:larson_rounds=2000:larson_gens=2:scale_cpus=1,2"
 fi
 bench=tools/bench/hakmem_bench.ko
 
 cd "$HAKMEM_TOP"
 mkdir -p "$out"
+"$TESTBED/deps.sh" bench
 export HAKMEM_BUILD_BENCH=1
 PY=python3
 # matplotlib comes from Debian's python3-matplotlib: prefer the system
@@ -69,6 +87,8 @@ PY=python3
 if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import matplotlib' 2>/dev/null; then
 	PY=/usr/bin/python3
 fi
+"$PY" -c 'import matplotlib' 2>/dev/null ||
+	die "bench: $PY cannot import matplotlib although deps.sh installed python3-matplotlib"
 
 start=$(date +%s)
 status=0
@@ -79,7 +99,8 @@ for k in $kernels; do
 		{ tail -20 "$out/$k-build.log" >&2; die "bench: build for '$k' failed (log: $out/$k-build.log)"; }
 done
 
-# vm_run KERNEL CLOCK ARGS...: one boot, its console in $out/KERNEL-CLOCK.log.
+# vm_run KERNEL CLOCK ARGS...: one boot, its console in $out/KERNEL-CLOCK.log
+# (CLOCK may carry a run suffix: icount2.2).
 vm_run() {
 	local k=$1 clock=$2
 	shift 2
@@ -128,17 +149,30 @@ for k in $kernels; do
 done
 if [ $do_single = 1 ]; then
 	pids=()
+	boots=()
 	for k in ${qemu_kernels[@]+"${qemu_kernels[@]}"}; do
 		note "bench: '$k', single-CPU scenarios under icount"
 		vm_run "$k" icount --icount --smp 1 --mem 1024 --timeout 1500 \
 			"$bench:$single" &
 		pids+=("$!")
+		boots+=("$k-icount")
 		logs+=("$k:icount:$out/$k-icount.log")
+		# Debian's 6.1 hangs bringing up a second CPU under icount.
+		[ "$k" = stock ] && continue
+		for r in $(seq 1 "$icount_runs"); do
+			c=icount2; [ "$r" = 1 ] || c=icount2.$r
+			note "bench: '$k', cross-CPU scenarios under icount, 2 vCPUs (run $r)"
+			vm_run "$k" "$c" --icount --smp 2 --numa off --mem 1024 \
+				--timeout 1500 "$bench:$xcpu" &
+			pids+=("$!")
+			boots+=("$k-$c")
+			logs+=("$k:$c:$out/$k-$c.log")
+		done
 	done
-	set -- ${qemu_kernels[@]+"${qemu_kernels[@]}"}
+	set -- ${boots[@]+"${boots[@]}"}
 	for pid in ${pids[@]+"${pids[@]}"}; do
 		if ! wait "$pid"; then
-			note "bench: the icount boot of '$1' failed: $(tail -1 "$out/$1-icount.vm-run.txt")"
+			note "bench: the boot $1 failed: $(tail -1 "$out/$1.vm-run.txt")"
 			status=1
 		fi
 		shift
@@ -158,7 +192,8 @@ fi
 if [ $do_multi = 1 ]; then
 	for k in ${qemu_kernels[@]+"${qemu_kernels[@]}"}; do
 		note "bench: '$k', multi-CPU scenarios under multi-threaded TCG"
-		if ! vm_run "$k" mttcg --smp 4 --mem 1024 --timeout 1200 "$bench:$multi"; then
+		if ! vm_run "$k" mttcg --smp 2 --numa off --mem 1024 --timeout 1800 \
+			"$bench:$multi"; then
 			note "bench: the mttcg boot of '$k' failed: $(tail -1 "$out/$k-mttcg.vm-run.txt")"
 			status=1
 		fi

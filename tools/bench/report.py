@@ -370,6 +370,17 @@ def plot(recs, path):
                 if a:
                     ay.append(y)
                     ax_.append(math.log2(a))
+                # The ranges over the repetitions: ratio grey, A/A black.
+                for rng, style, dy in ((r.get('ratio_range'), 'grey', -0.2),
+                                       (r.get('aa_range'), 'black', 0.2)):
+                    lo = rng and advantage(rng[0], r['better'])
+                    hi = rng and advantage(rng[1], r['better'])
+                    if lo and hi:
+                        ax.plot([math.log2(lo), math.log2(hi)],
+                                [y + dy * height] * 2, color=style,
+                                linewidth=1)
+            if not ys:
+                continue
             ax.barh(ys, xs, height=height, label=k)
             ax.plot(ax_, ay, 'k|', markersize=8)
         ax.axvline(0, color='black', linewidth=0.8)
@@ -383,7 +394,8 @@ def plot(recs, path):
         ax.legend(fontsize=8, loc='lower right')
     fig.suptitle('hakmem-slab vs the kernel allocator inside QEMU: ratios '
                  'only\n(log scale, >1x: hakmem better; | = A/A control, '
-                 'the noise floor)', fontsize=10)
+                 'the noise floor; lines: ranges over the repetitions, '
+                 'grey the ratio\'s, black the A/A\'s)', fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     return None

@@ -10,63 +10,26 @@
  * - objects are made when first carved, not when their SuperSlab is
  *   allocated (item 5).
  *
- * Cases that provoke hakmem's error lines announce them with the
- * "hakmem-expect: begin N label" / "hakmem-expect: end label" markers of
- * the console scanner.  Every such line here comes from the quarantine
- * report, which is not ratelimited: the counts are exact.
+ * Cases that provoke hakmem's error lines announce them
+ * (hk_expect_begin_unlimited()): every such line here comes from the
+ * quarantine report, which is not ratelimited, so the counts are exact.
  *
  * The userspace harness (tools/testing, tests/unit.c, free_word_*) runs
  * the exhaustive versions: every value of every byte of the free word,
  * every link of a forged word, and the worst secret for each common value.
  */
-#include <kunit/test.h>
-#include <linux/atomic.h>
-#include <linux/cpumask.h>
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
 #include <linux/err.h>
 #include <linux/kasan.h>
-#include <linux/module.h>
 #include <linux/poison.h>
 #include <linux/random.h>
-#include <linux/rcupdate.h>
-#include <linux/sched.h>
 #include <linux/sort.h>
 #include <linux/string.h>
 
-#include "hakmem_internal.h"
+#include "hakmem_test.h"
 
 /* --- helpers ------------------------------------------------------------- */
-
-/* Keep the test thread on its CPU: one magazine, LIFO, one node. */
-static void hk_fw_pin(struct kunit *test)
-{
-	KUNIT_ASSERT_EQ(test, 0, set_cpus_allowed_ptr(current,
-						      cpumask_of(raw_smp_processor_id())));
-}
-
-static void hk_fw_destroy(void *cache)
-{
-	hakmem_cache_destroy(cache);
-}
-
-static struct hakmem_cache *hk_fw_cache(struct kunit *test, const char *name,
-					unsigned int size, void (*ctor)(void *))
-{
-	struct hakmem_cache *c = hakmem_cache_create(name, size, 0, 0, ctor);
-
-	KUNIT_ASSERT_NOT_NULL(test, c);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, hk_fw_destroy, c));
-	return c;
-}
-
-static void hk_fw_expect_begin(struct kunit *test, unsigned int n, const char *label)
-{
-	kunit_info(test, "hakmem-expect: begin %u %s\n", n, label);
-}
-
-static void hk_fw_expect_end(struct kunit *test, const char *label)
-{
-	kunit_info(test, "hakmem-expect: end %s\n", label);
-}
 
 static int hk_fw_ptr_cmp(const void *a, const void *b)
 {
@@ -110,25 +73,6 @@ static void **hk_fw_alloc_n(struct kunit *test, struct hakmem_cache *c,
 	return p;
 }
 
-/* The SuperSlab, slab and index of a live object of @c. */
-static struct hakmem_slab *hk_fw_slab(struct kunit *test, struct hakmem_cache *c,
-				      void *obj, unsigned int *idx)
-{
-	struct hakmem_superslab *ss;
-	struct hakmem_slab *slab = NULL;
-	int i = -1;
-
-	rcu_read_lock();
-	ss = hakmem_obj_to_ss(obj);
-	if (ss)
-		i = hakmem_obj_index(c, ss, obj, &slab);
-	rcu_read_unlock();
-	KUNIT_ASSERT_GE(test, i, 0);
-	if (idx)
-		*idx = i;
-	return slab;
-}
-
 /* What a stray store does to a free word: one byte, as a user's would. */
 static void hk_fw_poke(u8 *p, u8 v)
 {
@@ -156,22 +100,22 @@ static u8 hk_fw_peek(const u8 *p)
  */
 static void hakmem_free_word_stray_u16(struct kunit *test)
 {
-	struct hakmem_cache *c = hk_fw_cache(test, "hk_fw_stray", 16, NULL);
+	struct hakmem_cache *c = hk_create(test, "hk_fw_stray", 16, 0, 0, false);
 	unsigned long corrupt;
 	void *a, **p;
 
-	hk_fw_pin(test);
+	hk_pin(test);
 	a = hakmem_cache_alloc(c, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	hakmem_cache_free(c, a);
 	hakmem_drain_all(c);
 	corrupt = hakmem_stat_sum(c, HAKMEM_CORRUPTION);
-	hk_fw_expect_begin(test, 1, "stray_u16");
+	hk_expect_begin_unlimited(test, 1);
 	kasan_disable_current();
 	*(u16 *)a = c->capacity - 1;
 	kasan_enable_current();
 	p = hk_fw_alloc_n(test, c, 600, 0);
-	hk_fw_expect_end(test, "stray_u16");
+	hk_expect_end(test);
 	KUNIT_EXPECT_EQ(test, hakmem_stat_sum(c, HAKMEM_CORRUPTION), corrupt + 1);
 	KUNIT_EXPECT_EQ(test, hk_fw_dups(p, 600), 0U);
 	hk_fw_free_sorted(c, p, 600);
@@ -198,7 +142,7 @@ static const char * const hk_fw_where_names[HK_FW_NR] = {
 static void hk_fw_one(struct kunit *test, enum hk_fw_where where, unsigned int b,
 		      unsigned int kind)
 {
-	struct hakmem_cache *c = hk_fw_cache(test, "hk_fw_byte", 16, NULL);
+	struct hakmem_cache *c = hk_create(test, "hk_fw_byte", 16, 0, 0, false);
 	unsigned int i, n, held = 0, expect;
 	unsigned long corrupt;
 	void *x[3], *victim, **p;
@@ -230,7 +174,7 @@ static void hk_fw_one(struct kunit *test, enum hk_fw_where where, unsigned int b
 	corrupt = hakmem_stat_sum(c, HAKMEM_CORRUPTION);
 	snprintf(label, sizeof(label), "%s-b%u-v%02x", hk_fw_where_names[where], b, v);
 	if (expect)
-		hk_fw_expect_begin(test, 1, label);
+		hk_expect_begin_unlimited(test, 1);
 	hk_fw_poke(fw + b, v);
 	if (where == HK_FW_MAG_FLUSH)
 		hakmem_drain_all(c);
@@ -239,13 +183,13 @@ static void hk_fw_one(struct kunit *test, enum hk_fw_where where, unsigned int b
 		KUNIT_ASSERT_NOT_NULL(test, p[i]);
 	}
 	if (expect)
-		hk_fw_expect_end(test, label);
+		hk_expect_end(test);
 	KUNIT_EXPECT_EQ_MSG(test, hakmem_stat_sum(c, HAKMEM_CORRUPTION) - corrupt,
 			    (unsigned long)expect, "%s", label);
 	KUNIT_EXPECT_EQ_MSG(test, hk_fw_dups(p, n + held), 0U, "%s", label);
 	hk_fw_free_sorted(c, p, n + held);
 	kunit_kfree(test, p);
-	kunit_release_action(test, hk_fw_destroy, c);
+	hk_destroy_now(test, c);
 }
 
 /*
@@ -258,7 +202,7 @@ static void hakmem_free_word_byte_patterns(struct kunit *test)
 {
 	unsigned int where, b, kind;
 
-	hk_fw_pin(test);
+	hk_pin(test);
 	for (where = 0; where < HK_FW_NR; where++)
 		for (b = 0; b < sizeof(unsigned long); b++)
 			for (kind = 0; kind < 4; kind++)
@@ -297,13 +241,14 @@ static void hakmem_free_word_forged_link(struct kunit *test)
 {
 	unsigned int k, i, n, carved, idx0, idx2, next, expect;
 	struct hakmem_superslab *ss;
+	struct hk_slab_info si;
 	struct hakmem_cache *c;
 	void *x[3], **p;
 	char label[32];
 
-	hk_fw_pin(test);
+	hk_pin(test);
 	for (k = 0; k < HK_FW_FORGED; k++) {
-		c = hk_fw_cache(test, "hk_fw_forge", 16, NULL);
+		c = hk_create(test, "hk_fw_forge", 16, 0, 0, false);
 		for (i = 0; i < 3; i++) {
 			x[i] = hakmem_cache_alloc(c, GFP_KERNEL);
 			KUNIT_ASSERT_NOT_NULL(test, x[i]);
@@ -312,54 +257,59 @@ static void hakmem_free_word_forged_link(struct kunit *test)
 		hakmem_cache_free(c, x[1]);
 		hakmem_cache_free(c, x[2]);
 		hakmem_drain_all(c);
-		hk_fw_slab(test, c, x[0], &idx0);
-		carved = hk_fw_slab(test, c, x[2], &idx2)->carved;
-		ss = hakmem_slab_ss(hk_fw_slab(test, c, x[2], NULL));
+		KUNIT_ASSERT_TRUE(test, hk_locate(c, x[0], &si));
+		idx0 = si.idx;
+		KUNIT_ASSERT_TRUE(test, hk_locate(c, x[2], &si));
+		idx2 = si.idx;
+		carved = si.slab->carved;
+		ss = si.ss;
 		next = hk_fw_forged_next(k, idx0, idx2, carved, c->capacity);
 		expect = next != HAKMEM_FP_END &&
 			 (next >= carved || next == idx2 || next == idx0);
 		snprintf(label, sizeof(label), "forged-%u", next);
 		if (expect)
-			hk_fw_expect_begin(test, 1, label);
+			hk_expect_begin_unlimited(test, 1);
 		kasan_disable_current();
 		*hakmem_fp(c, x[2]) = hakmem_free_word(ss, x[2], next);
 		kasan_enable_current();
 		n = 2 * c->capacity + 2 * c->mag_size;
 		p = hk_fw_alloc_n(test, c, n, 1);
 		if (expect)
-			hk_fw_expect_end(test, label);
+			hk_expect_end(test);
 		p[n] = x[0];
 		KUNIT_EXPECT_EQ_MSG(test, hakmem_stat_sum(c, HAKMEM_CORRUPTION),
 				    (unsigned long)expect, "%s", label);
 		KUNIT_EXPECT_EQ_MSG(test, hk_fw_dups(p, n + 1), 0U, "%s", label);
 		hk_fw_free_sorted(c, p, n + 1);
 		kunit_kfree(test, p);
-		kunit_release_action(test, hk_fw_destroy, c);
+		hk_destroy_now(test, c);
 	}
 }
 
 /* The bump index never hands out an object whose bit says it is out. */
 static void hakmem_free_word_carve_bitmap(struct kunit *test)
 {
-	struct hakmem_cache *c = hk_fw_cache(test, "hk_fw_carve", 16, NULL);
+	struct hakmem_cache *c = hk_create(test, "hk_fw_carve", 16, 0, 0, false);
+	struct hk_slab_info si;
 	struct hakmem_slab *slab;
 	struct hakmem_node *n;
 	unsigned long flags;
 	void *a, **p;
 
-	hk_fw_pin(test);
+	hk_pin(test);
 	a = hakmem_cache_alloc(c, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
-	slab = hk_fw_slab(test, c, a, NULL);
+	KUNIT_ASSERT_TRUE(test, hk_locate(c, a, &si));
+	slab = si.slab;
 	KUNIT_ASSERT_LT(test, (unsigned int)slab->carved, c->capacity);
 	/* The next object to carve is marked out, as if it had left already. */
 	n = c->node[hakmem_slab_ss(slab)->nid];
 	spin_lock_irqsave(&n->lock, flags);
 	__set_bit(slab->carved, hakmem_slab_map(c, hakmem_slab_ss(slab), slab));
 	spin_unlock_irqrestore(&n->lock, flags);
-	hk_fw_expect_begin(test, 1, "carve_bitmap");
+	hk_expect_begin_unlimited(test, 1);
 	p = hk_fw_alloc_n(test, c, 600, 1);
-	hk_fw_expect_end(test, "carve_bitmap");
+	hk_expect_end(test);
 	KUNIT_EXPECT_EQ(test, hakmem_stat_sum(c, HAKMEM_CORRUPTION), 1UL);
 	KUNIT_EXPECT_TRUE(test, slab->quarantined);
 	p[600] = a;
@@ -401,17 +351,19 @@ static void hakmem_free_word_marker_all_secrets(struct kunit *test)
  */
 static void hakmem_free_word_never_common(struct kunit *test)
 {
-	struct hakmem_cache *c = hk_fw_cache(test, "hk_fw_common", 64, NULL);
+	struct hakmem_cache *c = hk_create(test, "hk_fw_common", 64, 0, 0, false);
 	unsigned int i, j, k, nr = 0, bad = 0;
 	struct hakmem_superslab *ss;
+	struct hk_slab_info si;
 	unsigned long vals[32], dbl, secret;
 	void *obj, *objs[32];
 	u8 *base;
 
-	hk_fw_pin(test);
+	hk_pin(test);
 	obj = hakmem_cache_alloc(c, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
-	ss = hakmem_slab_ss(hk_fw_slab(test, c, obj, NULL));
+	KUNIT_ASSERT_TRUE(test, hk_locate(c, obj, &si));
+	ss = si.ss;
 	base = ss->base;
 
 	vals[nr++] = 0;
@@ -427,7 +379,7 @@ static void hakmem_free_word_never_common(struct kunit *test)
 	vals[nr++] = (unsigned long)base + PAGE_SIZE;
 	vals[nr++] = (unsigned long)test;
 	vals[nr++] = (unsigned long)&vals;	/* the stack */
-	vals[nr++] = (unsigned long)hk_fw_pin;	/* kernel text */
+	vals[nr++] = (unsigned long)hk_fw_peek;	/* kernel text */
 	vals[nr++] = (unsigned long)LIST_POISON1;
 	vals[nr++] = (unsigned long)LIST_POISON2;
 	vals[nr++] = 0x6b6b6b6b6b6b6b6bUL;	/* POISON_FREE */
@@ -475,30 +427,22 @@ static void hakmem_free_word_never_common(struct kunit *test)
 
 /* --- item 5: objects made as they are carved -------------------------------- */
 
-static atomic_long_t hk_fw_made;
-
-static void hk_fw_ctor(void *obj)
-{
-	atomic_long_inc(&hk_fw_made);
-	memset(obj, 0x3c, 64);
-}
-
 /*
  * One allocation from a new constructor cache constructs the batch its
  * refill carved, not every object of the SuperSlab it grew.
  */
 static void hakmem_free_word_ctor_when_carved(struct kunit *test)
 {
-	struct hakmem_cache *c = hk_fw_cache(test, "hk_fw_lazy", 64, hk_fw_ctor);
+	struct hakmem_cache *c = hk_create(test, "hk_fw_lazy", 64, 0, 0, true);
 	long made;
 	u8 *a;
 
-	hk_fw_pin(test);
-	atomic_long_set(&hk_fw_made, 0);
+	hk_pin(test);
+	atomic_long_set(&hk_ctor_calls, 0);
 	a = hakmem_cache_alloc(c, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
-	KUNIT_EXPECT_PTR_EQ(test, memchr_inv(a, 0x3c, 64), NULL);
-	made = atomic_long_read(&hk_fw_made);
+	KUNIT_EXPECT_EQ(test, *a, HK_CTOR_BYTE);
+	made = atomic_long_read(&hk_ctor_calls);
 	KUNIT_EXPECT_GE(test, made, 1L);
 	KUNIT_EXPECT_LE(test, made, (long)c->batch);
 	KUNIT_EXPECT_LT(test, made, (long)(c->capacity << HAKMEM_SS_SLABS_SHIFT));
@@ -516,29 +460,10 @@ static struct kunit_case hakmem_free_word_cases[] = {
 	{}
 };
 
-/* The cases follow objects through the magazines' LIFO order. */
-static void hk_fw_quarantine_restore(void *on)
-{
-	hakmem_quarantine_set(on);
-}
-
-static int hk_fw_init(struct kunit *test)
-{
-	bool on = hakmem_quarantine_set(false);
-
-	return kunit_add_action_or_reset(test, hk_fw_quarantine_restore,
-					 on ? test : NULL);
-}
-
 static struct kunit_suite hakmem_free_word_suite = {
 	.name = "hakmem_free_word",
-	.init = hk_fw_init,
+	.init = hk_case_init,
 	.test_cases = hakmem_free_word_cases,
 };
 
 kunit_test_suite(hakmem_free_word_suite);
-
-MODULE_IMPORT_NS(HAKMEM_NS);
-MODULE_IMPORT_NS(HAKMEM_INTERNAL_NS);
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests of hakmem-slab's free word");

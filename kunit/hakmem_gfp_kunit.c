@@ -13,79 +13,20 @@
  *             which honours them: the memory is in a zone GFP_DMA allows
  *   refused   GFP_DMA32 and __GFP_HIGHMEM, and in the cache API also
  *             __GFP_ACCOUNT and GFP_DMA: NULL and one warning each
- *
- * Each case pins itself to one CPU where it relies on the magazine handing
- * back the object it just took (LIFO).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <kunit/test.h>
-#include <linux/cpumask.h>
 #include <linux/fault-inject.h>
 #include <linux/kasan.h>
 #include <linux/mm.h>
-#include <linux/module.h>
 #include <linux/nodemask.h>
 #include <linux/poison.h>
-#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "hakmem_internal.h"
+#include "hakmem_test.h"
 
-#define HK_GFP_CTOR_BYTE	0xc7
 #define HK_GFP_PATTERN		0x5a
-
-KUNIT_DEFINE_ACTION_WRAPPER(hk_gfp_destroy_action, hakmem_cache_destroy,
-			    struct hakmem_cache *);
-
-static void hk_gfp_ctor(void *obj)
-{
-	*(u8 *)obj = HK_GFP_CTOR_BYTE;
-}
-
-static struct hakmem_cache *hk_gfp_cache(struct kunit *test, const char *name,
-					 unsigned int size, slab_flags_t flags,
-					 bool ctor)
-{
-	struct hakmem_cache *s;
-
-	s = hakmem_cache_create(name, size, 0, flags, ctor ? hk_gfp_ctor : NULL);
-	KUNIT_ASSERT_NOT_NULL(test, s);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test, hk_gfp_destroy_action, s));
-	return s;
-}
-
-/* The case's kthread stays on this CPU: its magazine is LIFO. */
-static void hk_gfp_pin(struct kunit *test)
-{
-	KUNIT_ASSERT_EQ(test, 0, set_cpus_allowed_ptr(current,
-						      cpumask_of(raw_smp_processor_id())));
-}
-
-static struct hakmem_cache *hk_gfp_cache_of(const void *obj)
-{
-	struct hakmem_superslab *ss;
-	struct hakmem_cache *c = NULL;
-
-	rcu_read_lock();
-	ss = hakmem_obj_to_ss(obj);
-	if (ss)
-		c = ss->cache;
-	rcu_read_unlock();
-	return c;
-}
-
-/* The console expectation protocol: @n hakmem lines follow. */
-static void hk_gfp_expect_begin(struct kunit *test, unsigned int n)
-{
-	kunit_info(test, "hakmem-expect: begin %u %s", n, test->name);
-}
-
-static void hk_gfp_expect_end(struct kunit *test)
-{
-	kunit_info(test, "hakmem-expect: end %s", test->name);
-}
 
 /* --- init_on_alloc / init_on_free ----------------------------------------- */
 
@@ -159,21 +100,18 @@ static enum hk_gfp_want hk_gfp_unzeroed(struct hakmem_cache *s)
  * object: LIFO), its bytes checked after the free and after the
  * allocation against the slab allocator's rules.
  */
-static void hk_gfp_init_on_one(struct kunit *test, struct hakmem_cache *s,
-			       bool tiny, gfp_t gfp)
+static void hk_gfp_init_on_one(struct kunit *test, struct hk_face *f, gfp_t gfp)
 {
+	struct hakmem_cache *s = f->cache;
 	unsigned int size = s->layout.object_size;
 	const struct hakmem_layout *l = &s->layout;
 	unsigned long corrupt = hakmem_stat_sum(s, HAKMEM_CORRUPTION);
 	u8 *p, *q;
 
-	p = tiny ? hakmem_alloc(size, GFP_KERNEL) : hakmem_cache_alloc(s, GFP_KERNEL);
+	p = hk_alloc(f, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	memset(p, HK_GFP_PATTERN, size);
-	if (tiny)
-		hakmem_free(p);
-	else
-		hakmem_cache_free(s, p);
+	hk_free(f, p);
 	hk_gfp_expect_bytes(test, s, p, hk_ref_init_on_free(s) ? HK_GFP_ZERO : hk_gfp_unzeroed(s),
 			    "after free");
 	if (s->flags & SLAB_RED_ZONE) {
@@ -183,7 +121,7 @@ static void hk_gfp_init_on_one(struct kunit *test, struct hakmem_cache *s,
 		kasan_enable_current();
 	}
 
-	q = tiny ? hakmem_alloc(size, gfp) : hakmem_cache_alloc(s, gfp);
+	q = hk_alloc(f, gfp);
 	KUNIT_ASSERT_PTR_EQ_MSG(test, q, p, "not the object just freed (LIFO)");
 	hk_gfp_expect_bytes(test, s, q,
 			    hk_ref_init_on_alloc(s, gfp) || hk_ref_init_on_free(s) ?
@@ -196,59 +134,39 @@ static void hk_gfp_init_on_one(struct kunit *test, struct hakmem_cache *s,
 						   l->red_len));
 		kasan_enable_current();
 	}
-	if (tiny)
-		hakmem_free(q);
-	else
-		hakmem_cache_free(s, q);
+	hk_free(f, q);
 	KUNIT_EXPECT_EQ(test, hakmem_stat_sum(s, HAKMEM_CORRUPTION), corrupt);
 }
 
-struct hk_gfp_kind {
-	const char *desc;
-	unsigned int size;
-	slab_flags_t flags;
-	bool ctor;
-	bool tiny;
+static const struct hk_param hk_gfp_kinds[] = {
+	{ .desc = "plain-64", .size = 64 },
+	{ .desc = "plain-24", .size = 24 },
+	{ .desc = "ctor", .size = 64, .ctor = true },
+	{ .desc = "rcu", .size = 64, .flags = SLAB_TYPESAFE_BY_RCU },
+	{ .desc = "rcu-ctor", .size = 64, .flags = SLAB_TYPESAFE_BY_RCU, .ctor = true },
+	{ .desc = "poison", .size = 64, .flags = SLAB_POISON },
+	{ .desc = "redzone-40", .size = 40, .flags = SLAB_RED_ZONE },
+	{ .desc = "redzone-4", .size = 4, .flags = SLAB_RED_ZONE },
+	{ .desc = "poison-redzone", .size = 64, .flags = SLAB_POISON | SLAB_RED_ZONE },
+	{ .desc = "tiny-16", .size = 16, .tiny = true },
+	{ .desc = "tiny-64", .size = 64, .tiny = true },
+	{ .desc = "tiny-1024", .size = 1024, .tiny = true },
 };
 
-static const struct hk_gfp_kind hk_gfp_kinds[] = {
-	{ "plain-64", 64, 0, false, false },
-	{ "plain-24", 24, 0, false, false },
-	{ "ctor", 64, 0, true, false },
-	{ "rcu", 64, SLAB_TYPESAFE_BY_RCU, false, false },
-	{ "rcu-ctor", 64, SLAB_TYPESAFE_BY_RCU, true, false },
-	{ "poison", 64, SLAB_POISON, false, false },
-	{ "redzone-40", 40, SLAB_RED_ZONE, false, false },
-	{ "redzone-4", 4, SLAB_RED_ZONE, false, false },
-	{ "poison-redzone", 64, SLAB_POISON | SLAB_RED_ZONE, false, false },
-	{ "tiny-16", 16, 0, false, true },
-	{ "tiny-64", 64, 0, false, true },
-	{ "tiny-1024", 1024, 0, false, true },
-};
-
-static void hk_gfp_kind_desc(const struct hk_gfp_kind *k, char *desc)
-{
-	strscpy(desc, k->desc, KUNIT_PARAM_DESC_SIZE);
-}
-
-KUNIT_ARRAY_PARAM(hk_gfp_kinds, hk_gfp_kinds, hk_gfp_kind_desc);
+KUNIT_ARRAY_PARAM(hk_gfp_kinds, hk_gfp_kinds, hk_param_desc);
 
 static void hakmem_gfp_init_on(struct kunit *test)
 {
-	const struct hk_gfp_kind *k = test->param_value;
-	struct hakmem_cache *s;
+	struct hk_face *f;
 
-	hk_gfp_pin(test);
-	if (k->tiny)
-		s = hakmem_tiny_cache(k->size);
-	else
-		s = hk_gfp_cache(test, "hakmem-gfp-init", k->size, k->flags, k->ctor);
+	hk_pin(test);
+	f = hk_face(test);
 	kunit_info(test, "init_on_alloc %d, init_on_free %d",
 		   want_init_on_alloc(0), want_init_on_free());
-	hk_gfp_init_on_one(test, s, k->tiny, GFP_KERNEL);
-	hk_gfp_init_on_one(test, s, k->tiny, GFP_KERNEL | __GFP_ZERO);
+	hk_gfp_init_on_one(test, f, GFP_KERNEL);
+	hk_gfp_init_on_one(test, f, GFP_KERNEL | __GFP_ZERO);
 	/* A second round: objects that went through init_on_free once. */
-	hk_gfp_init_on_one(test, s, k->tiny, GFP_KERNEL);
+	hk_gfp_init_on_one(test, f, GFP_KERNEL);
 }
 
 /* --- __GFP_NOFAIL ----------------------------------------------------------- */
@@ -299,7 +217,7 @@ static void hk_gfp_fault_all(struct kunit *test, struct fault_attr *attr)
 static void hk_gfp_nofail_cache(struct kunit *test, unsigned int size)
 {
 	const gfp_t nofail = GFP_KERNEL | __GFP_NOFAIL;
-	struct hakmem_cache *s = hk_gfp_cache(test, "hakmem-gfp-nofail", size, 0, false);
+	struct hakmem_cache *s = hk_create(test, "hakmem-gfp-nofail", size, 0, 0, false);
 	unsigned int i, nr, nulls = 0;
 	void **objs, *p;
 	int nid;
@@ -412,7 +330,7 @@ static void hakmem_gfp_to_kmalloc(struct kunit *test)
 		for (j = 0; j < ARRAY_SIZE(sizes); j++) {
 			p = hakmem_alloc(sizes[j], gfps[i]);
 			KUNIT_ASSERT_NOT_NULL(test, p);
-			c = hk_gfp_cache_of(p);
+			c = hk_cache_of(p);
 			KUNIT_EXPECT_NULL_MSG(test, c, "hakmem_alloc(%zu, %pGg) served by hakmem",
 					      sizes[j], &gfps[i]);
 			page = virt_to_page(p);
@@ -431,7 +349,7 @@ static void hakmem_gfp_to_kmalloc(struct kunit *test)
 		for_each_node_state(nid, N_MEMORY) {
 			p = hakmem_alloc_node(64, gfps[i], nid);
 			KUNIT_ASSERT_NOT_NULL(test, p);
-			KUNIT_EXPECT_NULL(test, hk_gfp_cache_of(p));
+			KUNIT_EXPECT_NULL(test, hk_cache_of(p));
 			KUNIT_EXPECT_LE(test, (int)page_zonenum(virt_to_page(p)),
 					(int)gfp_zone(gfps[i]));
 			hakmem_free(p);
@@ -447,7 +365,7 @@ static void hakmem_gfp_to_kmalloc(struct kunit *test)
 	/* Without those flags: a tiny class, as before. */
 	p = hakmem_alloc(64, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	KUNIT_EXPECT_PTR_EQ(test, hk_gfp_cache_of(p), hakmem_tiny_cache(64));
+	KUNIT_EXPECT_PTR_EQ(test, hk_cache_of(p), hakmem_tiny_cache(64));
 	hakmem_free(p);
 }
 
@@ -455,13 +373,13 @@ static void hakmem_gfp_to_kmalloc(struct kunit *test)
 
 static void hakmem_gfp_refused(struct kunit *test)
 {
-	struct hakmem_cache *s = hk_gfp_cache(test, "hakmem-gfp-refused", 64, 0, false);
+	struct hakmem_cache *s = hk_create(test, "hakmem-gfp-refused", 64, 0, 0, false);
 	unsigned long allocs;
 	void *objs[4];
 
 	allocs = hakmem_stat_sum(s, HAKMEM_ALLOC_HIT) + hakmem_stat_sum(s, HAKMEM_ALLOC_MISS);
 	/* Eight lines from one ratelimited call site: within its burst of 10. */
-	hk_gfp_expect_begin(test, 8);
+	hk_expect_begin(test, 8);
 	KUNIT_EXPECT_NULL(test, hakmem_alloc(64, GFP_KERNEL | GFP_DMA32));
 	KUNIT_EXPECT_NULL(test, hakmem_alloc(5000, GFP_KERNEL | GFP_DMA32));
 	KUNIT_EXPECT_NULL(test, hakmem_alloc_node(64, GFP_KERNEL | __GFP_HIGHMEM, 0));
@@ -470,7 +388,7 @@ static void hakmem_gfp_refused(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, hakmem_cache_alloc(s, GFP_KERNEL | GFP_DMA32));
 	KUNIT_EXPECT_NULL(test, hakmem_cache_alloc_node(s, GFP_KERNEL_ACCOUNT, 0));
 	KUNIT_EXPECT_EQ(test, hakmem_cache_alloc_bulk(s, GFP_KERNEL | GFP_DMA, 4, objs), 0);
-	hk_gfp_expect_end(test);
+	hk_expect_end(test);
 	KUNIT_EXPECT_EQ(test, hakmem_stat_sum(s, HAKMEM_ALLOC_HIT) +
 			hakmem_stat_sum(s, HAKMEM_ALLOC_MISS), allocs);
 	KUNIT_EXPECT_EQ(test, hakmem_nodes_sum(s, nr_ss), 0UL);
@@ -486,29 +404,10 @@ static struct kunit_case hakmem_gfp_cases[] = {
 	{}
 };
 
-/* hakmem_gfp_init_on follows an object through the magazine's LIFO order. */
-static void hk_gfp_quarantine_restore(void *on)
-{
-	hakmem_quarantine_set(on);
-}
-
-static int hk_gfp_init(struct kunit *test)
-{
-	bool on = hakmem_quarantine_set(false);
-
-	return kunit_add_action_or_reset(test, hk_gfp_quarantine_restore,
-					 on ? test : NULL);
-}
-
 static struct kunit_suite hakmem_gfp_suite = {
 	.name = "hakmem_gfp",
-	.init = hk_gfp_init,
+	.init = hk_case_init,
 	.test_cases = hakmem_gfp_cases,
 };
 
 kunit_test_suite(hakmem_gfp_suite);
-
-MODULE_IMPORT_NS(HAKMEM_NS);
-MODULE_IMPORT_NS(HAKMEM_INTERNAL_NS);
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KUnit tests of hakmem-slab's gfp and init_on_* semantics");

@@ -18,6 +18,9 @@
  *                       hotplug, a multi-CPU stress
  *   hakmem_misuse       double/invalid/foreign frees, red zone, poison,
  *                       destroy with live objects
+ *   ...                 and the others of kunit/Kbuild's hakmem_kunit-y, among
+ *                       them hakmem_free_word (stray writes into free
+ *                       objects) and hakmem_gfp (gfp flags, init_on_*)
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

@@ -20,12 +20,14 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpumask.h>
 #include <linux/err.h>
 #include <linux/kasan.h>
 #include <linux/poison.h>
 #include <linux/random.h>
 #include <linux/sort.h>
 #include <linux/string.h>
+#include <linux/topology.h>
 
 #include "hakmem_test.h"
 
@@ -121,9 +123,17 @@ static void hakmem_free_word_stray_u16(struct kunit *test)
 	hk_fw_free_sorted(c, p, 600);
 }
 
+/*
+ * Where the victim is when its free word is written.  A free keeps an
+ * object in the CPU's magazine only if it is of the CPU's home node
+ * (hk_kept_here()); on a CPU whose home node has no page left, its
+ * objects come from another node and the "magazine" victims go straight
+ * back to their slab, where the next allocation that reaches them sees
+ * the damage: the expectation follows from where the free put it.
+ */
 enum hk_fw_where {
-	HK_FW_MAG_FLUSH,	/* in a magazine, then drained to its slab */
-	HK_FW_MAG_POP,		/* in a magazine, then allocated again */
+	HK_FW_MAG_FLUSH,	/* freed (into a magazine), then drained to its slab */
+	HK_FW_MAG_POP,		/* freed (into a magazine), then allocated again */
 	HK_FW_LIST_HEAD,	/* head of its slab's free list */
 	HK_FW_LIST_DEEP,	/* second on its slab's free list */
 	HK_FW_NR
@@ -137,15 +147,17 @@ static const char * const hk_fw_where_names[HK_FW_NR] = {
  * Byte @b of a free object's free word becomes a value of @kind: 0x00,
  * 0xff, or the byte with its low or its top bit flipped.  Then two slabs'
  * worth is allocated: nothing may come out twice, and the change is
- * reported exactly once if the slab met the object again.
+ * reported exactly once if the slab met the object again (not when the
+ * magazine handed it out again, unchecked).
  */
 static void hk_fw_one(struct kunit *test, enum hk_fw_where where, unsigned int b,
 		      unsigned int kind)
 {
 	struct hakmem_cache *c = hk_create(test, "hk_fw_byte", 16, 0, 0, false);
 	unsigned int i, n, held = 0, expect;
-	unsigned long corrupt;
+	unsigned long corrupt, kept;
 	void *x[3], *victim, **p;
+	bool in_mag = false;
 	char label[48];
 	u8 *fw, old, v;
 
@@ -156,8 +168,15 @@ static void hk_fw_one(struct kunit *test, enum hk_fw_where where, unsigned int b
 	n = 2 * c->capacity + 2 * c->mag_size;
 	p = hk_fw_alloc_n(test, c, 0, n + 2);
 	if (where == HK_FW_MAG_FLUSH || where == HK_FW_MAG_POP) {
+		kept = hakmem_stat_sum(c, HAKMEM_FREE_HIT);
 		hakmem_cache_free(c, x[0]);
 		victim = x[0];
+		in_mag = hk_kept_here(victim);
+		KUNIT_EXPECT_EQ_MSG(test, hakmem_stat_sum(c, HAKMEM_FREE_HIT) - kept,
+				    (unsigned long)in_mag,
+				    "free of %p of node %d on a CPU whose home node is %d",
+				    victim, page_to_nid(virt_to_page(victim)),
+				    hakmem_home_node());
 		p[n + held++] = x[1];
 		p[n + held++] = x[2];
 	} else {
@@ -170,7 +189,7 @@ static void hk_fw_one(struct kunit *test, enum hk_fw_where where, unsigned int b
 	fw = (u8 *)hakmem_fp(c, victim);
 	old = hk_fw_peek(fw + b);
 	v = kind == 0 ? 0x00 : kind == 1 ? 0xff : kind == 2 ? old ^ 0x01 : old ^ 0x80;
-	expect = v != old && where != HK_FW_MAG_POP;
+	expect = v != old && !(where == HK_FW_MAG_POP && in_mag);
 	corrupt = hakmem_stat_sum(c, HAKMEM_CORRUPTION);
 	snprintf(label, sizeof(label), "%s-b%u-v%02x", hk_fw_where_names[where], b, v);
 	if (expect)
@@ -194,19 +213,29 @@ static void hk_fw_one(struct kunit *test, enum hk_fw_where where, unsigned int b
 
 /*
  * Every byte of the free word, four values each, for an object in a
- * magazine and on its slab's free list.  Every value of every byte runs
- * in the userspace harness (free_word_every_byte_pattern), where thousands
- * of reports cost nothing; here each report is a console line.
+ * magazine and on its slab's free list, on a CPU of each node: their
+ * magazines may keep their frees or not (a CPU whose home node has no
+ * page left).  Every value of every byte runs in the userspace harness
+ * (free_word_every_byte_pattern), where thousands of reports cost
+ * nothing; here each report is a console line.
  */
 static void hakmem_free_word_byte_patterns(struct kunit *test)
 {
 	unsigned int where, b, kind;
+	int nid, cpu;
 
-	hk_pin(test);
-	for (where = 0; where < HK_FW_NR; where++)
-		for (b = 0; b < sizeof(unsigned long); b++)
-			for (kind = 0; kind < 4; kind++)
-				hk_fw_one(test, where, b, kind);
+	for_each_online_node(nid) {
+		cpu = cpumask_first_and(cpumask_of_node(nid), cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			continue;
+		hk_pin_to(test, cpu);
+		kunit_info(test, "cpu %d, node %d, home node %d\n", cpu, nid,
+			   hakmem_home_node());
+		for (where = 0; where < HK_FW_NR; where++)
+			for (b = 0; b < sizeof(unsigned long); b++)
+				for (kind = 0; kind < 4; kind++)
+					hk_fw_one(test, where, b, kind);
+	}
 }
 
 #define HK_FW_FORGED	8

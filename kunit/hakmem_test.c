@@ -250,13 +250,30 @@ void hk_free(struct hk_face *f, void *obj)
 		hakmem_cache_free(f->cache, obj);
 }
 
-/* Keep the test thread on the CPU it runs on: one magazine, one node. */
+/* Keep the test thread on @cpu from now on: one magazine, one node. */
+int hk_pin_to(struct kunit *test, int cpu)
+{
+	KUNIT_ASSERT_EQ(test, 0, set_cpus_allowed_ptr(current, cpumask_of(cpu)));
+	KUNIT_ASSERT_EQ(test, raw_smp_processor_id(), cpu);
+	return cpu;
+}
+
+/* Keep the test thread on the CPU it runs on. */
 int hk_pin(struct kunit *test)
 {
-	int cpu = raw_smp_processor_id();
+	return hk_pin_to(test, raw_smp_processor_id());
+}
 
-	KUNIT_ASSERT_EQ(test, 0, set_cpus_allowed_ptr(current, cpumask_of(cpu)));
-	return cpu;
+/*
+ * Does a free of @obj on this (pinned) CPU keep it in the CPU's magazine,
+ * to be the next allocation (LIFO)?  Only if it is of the CPU's home node
+ * (hakmem_home_node()): an object of another node goes straight back to
+ * its slab.  Another node's objects are what a CPU gets when its home node
+ * has no page left, or for hakmem_cache_alloc_node() of another node.
+ */
+bool hk_kept_here(const void *obj)
+{
+	return page_to_nid(virt_to_page(obj)) == hakmem_home_node();
 }
 
 /* --- patterns ------------------------------------------------------------ */
@@ -487,6 +504,50 @@ struct hk_vec *hk_fill_one_slab(struct kunit *test, struct hk_face *f,
 	hk_slab_read(c, first);
 	KUNIT_EXPECT_EQ(test, first->state, HAKMEM_SLAB_FULL);
 	return v;
+}
+
+/**
+ * hk_alloc_back() - allocate until an object just freed comes back
+ * @test: the case, pinned to its CPU since before @obj was allocated
+ * @f: the face @obj was freed to
+ * @obj: the object
+ * @gfp: flags of the allocations
+ *
+ * When the free kept @obj in this CPU's magazine (hk_kept_here()) it is
+ * the very next allocation; otherwise it went back to its slab, and comes
+ * out when this CPU's refills reach that slab, after the magazine's
+ * other objects and at most every other object of its node.  The objects
+ * allocated before it are freed again.
+ *
+ * Return: @obj, allocated again.
+ */
+void *hk_alloc_back(struct kunit *test, struct hk_face *f, const void *obj,
+		    gfp_t gfp)
+{
+	struct hakmem_cache *c = f->cache;
+	bool lifo = hk_kept_here(obj);
+	int nid = page_to_nid(virt_to_page(obj));
+	struct hk_node_snap ns;
+	struct hk_vec *v;
+	void *got;
+
+	hk_node_read(c, nid, &ns);
+	v = hk_vec_new(test, f, ns.nr_slabs * c->capacity + c->mag_size + c->batch);
+	for (;;) {
+		KUNIT_ASSERT_LT_MSG(test, v->nr, v->max,
+				    "%p of node %d, back to its slab, not allocated again in %u allocations",
+				    obj, nid, v->nr);
+		got = hk_alloc(f, gfp);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, got);
+		if (got == obj)
+			break;
+		v->objs[v->nr++] = got;
+		KUNIT_ASSERT_FALSE_MSG(test, lifo,
+				       "%p of the home node %d, just freed, is not the next allocation (%p of node %d is)",
+				       obj, nid, got, page_to_nid(virt_to_page(got)));
+	}
+	kunit_release_action(test, hk_vec_release, v);
+	return got;
 }
 
 /* Destroy a cache of hk_create() now rather than at the end of the case. */

@@ -97,6 +97,8 @@ void *hk_alloc(struct hk_face *f, gfp_t gfp);
 void *hk_alloc_node(struct hk_face *f, gfp_t gfp, int nid);
 void hk_free(struct hk_face *f, void *obj);
 int hk_pin(struct kunit *test);
+int hk_pin_to(struct kunit *test, int cpu);
+bool hk_kept_here(const void *obj);
 
 /* --- patterns: derived from the address and size ----------------------- */
 
@@ -179,6 +181,8 @@ void hk_vec_free(struct hk_vec *v, unsigned int i);
 void hk_vec_free_all(struct hk_vec *v);
 struct hk_vec *hk_fill_one_slab(struct kunit *test, struct hk_face *f,
 				struct hk_slab_info *first);
+void *hk_alloc_back(struct kunit *test, struct hk_face *f, const void *obj,
+		    gfp_t gfp);
 
 /* --- expected hakmem messages (the console "expectation" protocol) ------ */
 

@@ -71,18 +71,6 @@ static int hk_numa_other_normal(int nid)
 	return NUMA_NO_NODE;
 }
 
-/* Has @nid a free page right now? */
-static bool hk_numa_has_free_page(int nid)
-{
-	struct page *page;
-
-	page = alloc_pages_node(nid, GFP_NOWAIT | __GFP_THISNODE | __GFP_NOWARN, 0);
-	if (!page)
-		return false;
-	__free_pages(page, 0);
-	return true;
-}
-
 /*
  * May this case take every page of @nid?  Only if another node with
  * normal memory still has free pages for the rest of the system (on the
@@ -93,7 +81,7 @@ static bool hk_numa_may_hog(int nid)
 	int r;
 
 	for_each_node_state(r, N_NORMAL_MEMORY)
-		if (r != nid && hk_numa_has_free_page(r))
+		if (r != nid && hk_node_has_free_page(r))
 			return true;
 	return false;
 }
@@ -403,10 +391,10 @@ static void hakmem_numa_routes_by_node(struct kunit *test)
 		kunit_skip(test, "numa_mem_id() is not a per-CPU variable here");
 	/* Each node's objects must come from that node: both need free pages. */
 	for_each_node_state(from, N_NORMAL_MEMORY) {
-		if (hk_numa_cpu_of(from) < 0 || !hk_numa_has_free_page(from))
+		if (hk_numa_cpu_of(from) < 0 || !hk_node_has_free_page(from))
 			continue;
 		for_each_node_state(to, N_NORMAL_MEMORY) {
-			if (to != from && hk_numa_has_free_page(to)) {
+			if (to != from && hk_node_has_free_page(to)) {
 				r.cpu = hk_numa_cpu_of(from);
 				r.from = from;
 				r.to = to;

@@ -265,6 +265,22 @@ int hk_pin(struct kunit *test)
 }
 
 /*
+ * Has @nid a free page right now, for an allocation that neither reclaims
+ * nor dips below the min watermark?  A node whose pages are all taken
+ * (vm-run.sh --numa exhausted, or a case's own hog) has none.
+ */
+bool hk_node_has_free_page(int nid)
+{
+	struct page *page;
+
+	page = alloc_pages_node(nid, GFP_NOWAIT | __GFP_THISNODE | __GFP_NOWARN, 0);
+	if (!page)
+		return false;
+	__free_pages(page, 0);
+	return true;
+}
+
+/*
  * Does a free of @obj on this (pinned) CPU keep it in the CPU's magazine,
  * to be the next allocation (LIFO)?  Only if it is of the CPU's home node
  * (hakmem_home_node()): an object of another node goes straight back to
@@ -357,6 +373,31 @@ unsigned long hk_drained_inuse(struct hakmem_cache *c)
 {
 	hakmem_drain_all(c);
 	return hk_inuse(c);
+}
+
+/*
+ * Objects made (debug bytes and constructor) in the SuperSlabs @c holds
+ * now: each was constructed once, when its slab first carved it.
+ */
+unsigned long hk_objs_made(struct hakmem_cache *c)
+{
+	struct hakmem_superslab *ss;
+	unsigned long made = 0, flags;
+	struct hakmem_node *n;
+	unsigned int i;
+	int nid;
+
+	for_each_node(nid) {
+		n = c->node[nid];
+		if (!n)
+			continue;
+		spin_lock_irqsave(&n->lock, flags);
+		list_for_each_entry(ss, &n->ss_list, list)
+			for (i = 0; i < ss->nr_slabs; i++)
+				made += ss->slabs[i].made;
+		spin_unlock_irqrestore(&n->lock, flags);
+	}
+	return made;
 }
 
 bool hk_locate(struct hakmem_cache *c, const void *obj,

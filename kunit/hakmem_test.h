@@ -98,6 +98,7 @@ void *hk_alloc_node(struct hk_face *f, gfp_t gfp, int nid);
 void hk_free(struct hk_face *f, void *obj);
 int hk_pin(struct kunit *test);
 int hk_pin_to(struct kunit *test, int cpu);
+bool hk_node_has_free_page(int nid);
 bool hk_kept_here(const void *obj);
 
 /* --- patterns: derived from the address and size ----------------------- */
@@ -142,6 +143,7 @@ struct hk_node_snap {
 void hk_node_read(struct hakmem_cache *c, int nid, struct hk_node_snap *s);
 unsigned long hk_inuse(struct hakmem_cache *c);
 unsigned long hk_drained_inuse(struct hakmem_cache *c);
+unsigned long hk_objs_made(struct hakmem_cache *c);
 
 /* --- where an object sits ------------------------------------------------ */
 

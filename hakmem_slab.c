@@ -1469,7 +1469,11 @@ DEFINE_SHOW_ATTRIBUTE(hakmem_slabinfo);
 
 static struct shrinker *hakmem_shrinker;
 
-/* Memory reclaim could take back: cached objects and idle slabs, in pages. */
+/*
+ * Memory reclaim could take back: cached objects and idle slabs, in pages;
+ * a cache's cached objects count at least one, as a scan charges them
+ * (however few, they may pin a whole SuperSlab).
+ */
 static unsigned long hakmem_shrink_count(struct shrinker *shrink,
 					 struct shrink_control *sc)
 {
@@ -1484,7 +1488,7 @@ static unsigned long hakmem_shrink_count(struct shrinker *shrink,
 
 		objs += hakmem_nodes_sum(s, nr_empty) * s->capacity;
 		pages += hakmem_nodes_sum(s, nr_ss_unused) << s->ss_order;
-		pages += objs * hakmem_stride(s) >> PAGE_SHIFT;
+		pages += DIV_ROUND_UP(objs * hakmem_stride(s), PAGE_SIZE);
 	}
 	mutex_unlock(&hakmem_cache_mutex);
 	return pages ? pages : SHRINK_EMPTY;

@@ -7,6 +7,8 @@
  *                      most nr_to_scan magazines (work items), however many
  *                      caches and CPUs hold objects; asked for all, it
  *                      gives everything back
+ *   count_magazine     a magazine's objects count as reclaimable pages,
+ *                      however few bytes they are
  *   magazine_bound     a magazine holds at most max(16 KiB, 2 objects),
  *                      whatever the stride
  */
@@ -138,6 +140,62 @@ static void hakmem_reclaim_scan_proportional(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hk_reclaim_pages(r), 0UL);
 }
 
+/* The shrinker's count, 0 for SHRINK_EMPTY; a busy answer (0) asked again. */
+static unsigned long hk_reclaim_count(struct kunit *test, struct shrinker *shrinker)
+{
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	unsigned long count;
+	unsigned int tries;
+
+	for (tries = 0; tries < 64; tries++) {
+		count = shrinker->count_objects(shrinker, &sc);
+		if (count == SHRINK_EMPTY)
+			return 0;
+		if (count)
+			return count;
+		schedule_timeout_uninterruptible(1);
+	}
+	KUNIT_FAIL(test, "the shrinker's count stayed busy");
+	return 0;
+}
+
+/*
+ * Objects in a magazine pin their SuperSlab: the shrinker's count must
+ * show them, however few bytes they are, or reclaim never drains them.
+ * Other caches' counts only fall meanwhile (nothing else allocates in a
+ * KUnit boot; reclaim may drain them), so the count with this cache's
+ * magazine, minus the count once it is drained, is at least its share.
+ */
+static void hakmem_reclaim_count_magazine(struct kunit *test)
+{
+	struct hakmem_cache *c = hk_create(test, "hakmem_reclaim_count", 64, 0, 0, false);
+	struct shrinker *shrinker = hakmem_shrinker_get();
+	unsigned long with, without, bytes;
+	unsigned int held;
+	void *obj;
+	int cpu;
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, shrinker, "hakmem's shrinker was not registered at load");
+	cpu = hk_pin(test);
+	obj = hakmem_cache_alloc(c, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, obj);
+	hakmem_cache_free(c, obj);
+	held = READ_ONCE(per_cpu_ptr(c->pcp, cpu)->count);
+	bytes = (unsigned long)held * hakmem_stride(c);
+	with = hk_reclaim_count(test, shrinker);
+	KUNIT_ASSERT_EQ_MSG(test, READ_ONCE(per_cpu_ptr(c->pcp, cpu)->count), held,
+			    "the magazine was drained meanwhile (reclaim elsewhere)");
+	KUNIT_ASSERT_GT(test, held, 0U);
+	KUNIT_ASSERT_GT(test, hakmem_nodes_sum(c, nr_pages), 0UL);
+	hakmem_cache_shrink(c);
+	KUNIT_ASSERT_EQ(test, hakmem_nodes_sum(c, nr_pages), 0UL);
+	without = hk_reclaim_count(test, shrinker);
+	kunit_info(test, "%u objects, %lu bytes cached: count %lu, %lu once drained\n",
+		   held, bytes, with, without);
+	KUNIT_EXPECT_GE_MSG(test, with, without + DIV_ROUND_UP(bytes, PAGE_SIZE),
+			    "%lu bytes in a magazine, pinning a SuperSlab, not counted", bytes);
+}
+
 /* The bound a magazine keeps to, in bytes of objects. */
 static unsigned long hk_mag_bound(unsigned int stride)
 {
@@ -167,6 +225,7 @@ static void hakmem_reclaim_magazine_bound(struct kunit *test)
 
 static struct kunit_case hakmem_reclaim_cases[] = {
 	KUNIT_CASE(hakmem_reclaim_scan_proportional),
+	KUNIT_CASE(hakmem_reclaim_count_magazine),
 	KUNIT_CASE(hakmem_reclaim_magazine_bound),
 	{}
 };

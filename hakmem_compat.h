@@ -87,4 +87,13 @@ static inline void hakmem_shrinker_destroy(struct shrinker *shrinker)
 }
 #endif
 
+/*
+ * Fill an event's __string(name, ...) field with @src (hakmem_trace.h).  6.10
+ * took __assign_str()'s source argument away (the field remembers it);
+ * copying the bytes __string() sized for @src, its NUL included, means the
+ * same on 6.1 and 6.12 without a version test.
+ */
+#define hakmem_assign_name(src)						\
+	memcpy(__get_str(name), (src), __get_dynamic_array_len(name))
+
 #endif /* _HAKMEM_COMPAT_H */

@@ -75,6 +75,7 @@
 
 #include "hakmem_compat.h"
 #include "hakmem_internal.h"
+#include "hakmem_trace.h"
 
 /*
  * Bytes of objects a magazine may hold (unless that is under two objects):
@@ -343,6 +344,7 @@ static void *hakmem_alloc_refill(struct hakmem_cache *s,
 	if (got) {
 		hakmem_stat(s, HAKMEM_ALLOC_MISS);
 		hakmem_stat(s, HAKMEM_REFILL);
+		trace_hakmem_refill(s, got);
 		pc->count = got - 1;
 		obj = pc->objs[got - 1];
 		local_unlock_irqrestore(&s->pcp->lock, flags);
@@ -359,6 +361,7 @@ static void *hakmem_alloc_refill(struct hakmem_cache *s,
 	}
 	/* Counted only now: allocations minus frees is what users hold. */
 	hakmem_stat(s, HAKMEM_ALLOC_MISS);
+	trace_hakmem_refill(s, got);
 	obj = spill[--got];
 	if (got)
 		hakmem_stash(s, spill, got);
@@ -435,9 +438,14 @@ static __always_inline void *__hakmem_cache_alloc(struct hakmem_cache *s,
  */
 void *hakmem_cache_alloc(struct hakmem_cache *cache, gfp_t gfp)
 {
+	void *obj;
+
 	if (unlikely(gfp & HAKMEM_GFP_REFUSED))
-		return hakmem_gfp_refused(cache->dbg_name, gfp, HAKMEM_GFP_REFUSED);
-	return __hakmem_cache_alloc(cache, gfp, NUMA_NO_NODE);
+		obj = hakmem_gfp_refused(cache->dbg_name, gfp, HAKMEM_GFP_REFUSED);
+	else
+		obj = __hakmem_cache_alloc(cache, gfp, NUMA_NO_NODE);
+	hakmem_trace_alloc(obj, cache, 0, gfp, NUMA_NO_NODE);
+	return obj;
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_cache_alloc, HAKMEM_NS);
 
@@ -459,9 +467,14 @@ EXPORT_SYMBOL_NS_GPL(hakmem_cache_alloc, HAKMEM_NS);
  */
 void *hakmem_cache_alloc_node(struct hakmem_cache *cache, gfp_t gfp, int node)
 {
+	void *obj;
+
 	if (unlikely(gfp & HAKMEM_GFP_REFUSED))
-		return hakmem_gfp_refused(cache->dbg_name, gfp, HAKMEM_GFP_REFUSED);
-	return __hakmem_cache_alloc(cache, gfp, node);
+		obj = hakmem_gfp_refused(cache->dbg_name, gfp, HAKMEM_GFP_REFUSED);
+	else
+		obj = __hakmem_cache_alloc(cache, gfp, node);
+	hakmem_trace_alloc(obj, cache, 0, gfp, node);
+	return obj;
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_cache_alloc_node, HAKMEM_NS);
 
@@ -517,6 +530,7 @@ static void hakmem_flush(struct hakmem_cache *s, struct hakmem_cpu_cache *pc)
 {
 	unsigned int nr = min(s->batch, pc->count);
 
+	trace_hakmem_flush(s, nr);
 	hakmem_objs_put(s, pc->objs, nr);
 	pc->count -= nr;
 	memmove(pc->objs, pc->objs + nr, pc->count * sizeof(void *));
@@ -696,6 +710,7 @@ void hakmem_cache_free(struct hakmem_cache *cache, void *obj)
 {
 	unsigned long flags;
 
+	hakmem_trace_free(obj, cache);
 	if (unlikely(!obj))
 		return;
 	local_lock_irqsave(&cache->pcp->lock, flags);
@@ -763,8 +778,10 @@ int hakmem_cache_alloc_bulk(struct hakmem_cache *cache, gfp_t gfp, size_t nr,
 	}
 	hakmem_stat_add(cache, HAKMEM_ALLOC_HIT, hit);
 	hakmem_stat_add(cache, HAKMEM_ALLOC_MISS, nr - hit);
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
 		hakmem_obj_out(cache, objs[i], gfp);
+		hakmem_trace_alloc(objs[i], cache, 0, gfp, NUMA_NO_NODE);
+	}
 	return nr;
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_cache_alloc_bulk, HAKMEM_NS);
@@ -790,6 +807,7 @@ void hakmem_cache_free_bulk(struct hakmem_cache *cache, size_t nr, void **objs)
 	for (i = 0; i < nr; i++) {
 		struct hakmem_superslab *ss;
 
+		hakmem_trace_free(objs[i], cache);
 		if (!objs[i])
 			continue;
 		ss = hakmem_obj_to_ss_hinted(objs[i]);
@@ -813,6 +831,7 @@ static void hakmem_drain_local(void *arg)
 	local_lock_irqsave(&s->pcp->lock, flags);
 	pc = this_cpu_ptr(s->pcp);
 	if (pc->count) {
+		trace_hakmem_flush(s, pc->count);
 		hakmem_objs_put(s, pc->objs, pc->count);
 		pc->count = 0;
 		hakmem_stat(s, HAKMEM_FLUSH);
@@ -869,6 +888,7 @@ static void hakmem_drain_dead(struct hakmem_cache *s, unsigned int cpu)
 	hakmem_quarantine_flush(s, pc);
 	if (!pc->count)
 		return;
+	trace_hakmem_flush(s, pc->count);
 	hakmem_objs_put(s, pc->objs, pc->count);
 	pc->count = 0;
 }
@@ -1302,10 +1322,15 @@ static __always_inline void *hakmem_tiny_alloc(size_t size, gfp_t gfp, int node)
  */
 void *hakmem_alloc_node(size_t size, gfp_t gfp, int node)
 {
+	void *obj;
+
 	/* One test for size 0 and sizes above the tiny classes. */
 	if (unlikely(size - 1 >= HAKMEM_MAX_TINY_SIZE || (gfp & HAKMEM_GFP_REFUSED)))
-		return hakmem_alloc_other(size, gfp, node);
-	return hakmem_tiny_alloc(size, gfp, node);
+		obj = hakmem_alloc_other(size, gfp, node);
+	else
+		obj = hakmem_tiny_alloc(size, gfp, node);
+	hakmem_trace_alloc(obj, NULL, size, gfp, node);
+	return obj;
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_alloc_node, HAKMEM_NS);
 
@@ -1319,10 +1344,15 @@ EXPORT_SYMBOL_NS_GPL(hakmem_alloc_node, HAKMEM_NS);
  */
 void *hakmem_alloc(size_t size, gfp_t gfp)
 {
+	void *obj;
+
 	/* One test for size 0 and sizes above the tiny classes. */
 	if (unlikely(size - 1 >= HAKMEM_MAX_TINY_SIZE || (gfp & HAKMEM_GFP_REFUSED)))
-		return hakmem_alloc_other(size, gfp, NUMA_NO_NODE);
-	return hakmem_tiny_alloc(size, gfp, NUMA_NO_NODE);
+		obj = hakmem_alloc_other(size, gfp, NUMA_NO_NODE);
+	else
+		obj = hakmem_tiny_alloc(size, gfp, NUMA_NO_NODE);
+	hakmem_trace_alloc(obj, NULL, size, gfp, NUMA_NO_NODE);
+	return obj;
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_alloc, HAKMEM_NS);
 
@@ -1341,8 +1371,10 @@ void hakmem_free(const void *obj)
 	struct hakmem_cache *s;
 	unsigned long flags;
 
-	if (unlikely(ZERO_OR_NULL_PTR(obj)))
+	if (unlikely(ZERO_OR_NULL_PTR(obj))) {
+		hakmem_trace_free(obj, NULL);
 		return;
+	}
 	/*
 	 * The read side keeps @ss valid until the local lock (itself a read
 	 * side) is held.  Not preempt_disable(): on PREEMPT_RT the local lock
@@ -1353,13 +1385,16 @@ void hakmem_free(const void *obj)
 	ss = hakmem_obj_to_ss_hinted(obj);
 	if (likely(ss)) {
 		s = ss->cache;
+		hakmem_trace_free(obj, s);
 		local_lock_irqsave(&s->pcp->lock, flags);
 		hakmem_free_one(s, ss, (void *)obj);
 		local_unlock_irqrestore(&s->pcp->lock, flags);
 	}
 	rcu_read_unlock();
-	if (unlikely(!ss))
+	if (unlikely(!ss)) {
+		hakmem_trace_free(obj, NULL);
 		kfree(obj);
+	}
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_free, HAKMEM_NS);
 

@@ -55,6 +55,7 @@
 #include <linux/string.h>
 
 #include "hakmem_internal.h"
+#include "hakmem_trace.h"
 
 struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
 EXPORT_SYMBOL_NS_GPL(hakmem_ss_dir, HAKMEM_INTERNAL_NS);
@@ -467,6 +468,7 @@ static void hakmem_ss_free_rcu(struct rcu_head *head)
  */
 static void hakmem_ss_free(struct hakmem_cache *s, struct hakmem_superslab *ss)
 {
+	trace_hakmem_superslab_free(s, ss);
 	hakmem_ss_unregister(ss);
 	hakmem_stat(s, HAKMEM_SS_FREE);
 	ss->pages_deferred = s->flags & SLAB_TYPESAFE_BY_RCU;
@@ -584,6 +586,7 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 	if (hakmem_ss_register(ss, mgfp))
 		goto out_meta;
 	hakmem_stat(s, HAKMEM_SS_ALLOC);
+	trace_hakmem_superslab_alloc(s, ss);
 	return ss;
 
 out_meta:

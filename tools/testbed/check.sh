@@ -116,7 +116,8 @@ record() {
 # The project's C files, without the userspace shims of tools/testing.
 sources() {
 	(cd "$HAKMEM_TOP" && ls -- *.[ch] kunit/*.[ch] tools/bench/*.[ch] \
-		tools/testbed/nodehog/*.c samples/hakmem/*.c 2>/dev/null)
+		tools/testbed/nodehog/*.c tools/testbed/tracegen/*.c \
+		samples/hakmem/*.c 2>/dev/null)
 }
 
 do_checkpatch() {
@@ -283,6 +284,9 @@ step deps "$TESTBED/deps.sh" all
 ensure_ksrc >/dev/null 2>&1 || true
 step scanner-selftests "$TESTBED/tests/run.sh"
 step gate-selftests "$TESTBED/tests/gates.sh"
+# The tracing step's checker must pass a real trace and fail each broken
+# copy of it.
+step trace-check-selftests "$TESTBED/tests/trace-check.sh"
 # The scanner on real kernel output: one debug boot provokes each report
 # (cached by kernel and provoker: the boot happens only when either
 # changes) and each segment must be judged right.
@@ -298,6 +302,16 @@ step build-limits "$TESTBED/build-limits.sh"
 # The KUnit modules on each sanitizer kernel.
 kunit_step kunit-debug debug
 kunit_step kunit-kcsan kcsan
+# The tracepoints (Documentation/tracing.rst): every hakmem event enabled
+# through tracefs, hakmem_tracegen.ko's known calls from both faces, the
+# trace printed on the console (trace-guest.sh); the boot is judged by the
+# gate, then trace-check compares every event with the calls announced.
+# On the kcsan kernel: lockdep and KCSAN watch the events' own code, and a
+# warm boot takes about a minute.
+vm_step tracing plain kcsan --must 'hakmem_tracegen: done' --must 'trace-guest: end' \
+	--exec "$(cat "$TESTBED/trace-guest.sh")" tools/testbed/tracegen/hakmem_tracegen.ko
+step tracing-fields "$TESTBED/trace-check" "$logdir/tracing-console.log"
+
 # Boots that fail on main for open, known reasons run only with
 # CHECK_PENDING=1, and the summary names them as not run (never as
 # passed): on PREEMPT_RT hakmem still takes sleeping locks where RT cannot

@@ -19,6 +19,9 @@
  *      sleeping lock that leaves IRQs on: no hardirq callers there); one
  *      node's at a time, of any node (objects go back to their own node)
  *   4. the registry's IDA lock (internal to the IDA)
+ * and hakmem_ss_dir_lock, a leaf: a spinlock_t (IRQs off; sleeping on
+ * PREEMPT_RT) that publishes a registry chunk, taken with neither the
+ * local lock nor a node lock held (SuperSlabs are built with none held).
  *
  * hakmem_node.lock protects the node's lists and counters and, for every
  * SuperSlab and slab on that node, their lists, free lists, bitmaps,

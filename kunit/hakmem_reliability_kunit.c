@@ -38,6 +38,16 @@ static unsigned int hotplug_cycles = 100;
 module_param(hotplug_cycles, uint, 0444);
 MODULE_PARM_DESC(hotplug_cycles, "CPU offline/online cycles under load (default 100)");
 
+/*
+ * The control of hotplug_load: the same load and hotplug cycles with
+ * kmalloc()/kfree() in place of hakmem, so that a kernel warning seen under
+ * the hotplug load can be told apart from one hakmem causes (compare rates
+ * over several boots; Documentation/testing.rst).
+ */
+static bool hotplug_kmalloc;
+module_param(hotplug_kmalloc, bool, 0444);
+MODULE_PARM_DESC(hotplug_kmalloc, "hotplug_load allocates with kmalloc, not hakmem: a control (default off)");
+
 /* Objects users hold, by the statistics. */
 static long hk_held(struct hakmem_cache *s)
 {
@@ -225,10 +235,17 @@ static int hk_load_thread(void *arg)
 			if (obj[0] != (unsigned long)obj)
 				atomic_inc(&ld->errors);
 			/* Either face's object: hakmem_free() finds its cache. */
-			hakmem_free(obj);
+			if (hotplug_kmalloc)
+				kfree(obj);
+			else
+				hakmem_free(obj);
 		}
-		obj = (r & 0x100) ? hakmem_cache_alloc(ld->cache, GFP_KERNEL) :
-				    hakmem_alloc(8 + (r >> 16) % 1017, GFP_KERNEL);
+		if (hotplug_kmalloc)
+			obj = kmalloc(8 + (r >> 16) % 1017, GFP_KERNEL);
+		else if (r & 0x100)
+			obj = hakmem_cache_alloc(ld->cache, GFP_KERNEL);
+		else
+			obj = hakmem_alloc(8 + (r >> 16) % 1017, GFP_KERNEL);
 		if (obj)
 			obj[0] = (unsigned long)obj;
 		slots[k] = obj;
@@ -246,8 +263,12 @@ static int hk_load_thread(void *arg)
 				cond_resched();
 		}
 	}
-	for (i = 0; i < HK_LOAD_SLOTS; i++)
-		hakmem_free(slots[i]);
+	for (i = 0; i < HK_LOAD_SLOTS; i++) {
+		if (hotplug_kmalloc)
+			kfree(slots[i]);
+		else
+			hakmem_free(slots[i]);
+	}
 	atomic_long_add(ops, &ld->ops);
 	atomic_dec(&ld->running);
 	return 0;
@@ -278,8 +299,9 @@ static void hakmem_reliability_hotplug_load(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, ld);
 	ld->cache = hk_cache(test, "hakmem-hotplug", 96, 0, NULL);
 	ld->seed = get_random_u64();
-	kunit_info(test, "seed %llu, %u cycles over %u CPUs\n", ld->seed,
-		   hotplug_cycles, nr_cand);
+	kunit_info(test, "seed %llu, %u cycles over %u CPUs, %s\n", ld->seed,
+		   hotplug_cycles, nr_cand,
+		   hotplug_kmalloc ? "kmalloc (the control)" : "hakmem");
 
 	for (i = 0; i < num_online_cpus(); i++) {
 		struct task_struct *t = kthread_run(hk_load_thread, ld, "hk_load/%u", i);

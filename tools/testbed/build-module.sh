@@ -44,6 +44,10 @@ esac
 # build at the same time without overwriting each other.
 dest=$HAKMEM_CACHE/modbuild/$kernel-$(printf '%s' "$HAKMEM_TOP" | sha256sum | cut -c1-8)
 mkdir -p "$dest"
+# Two builds from the same checkout (make check's --clean build beside a
+# make soak's boot) would write the same objects at once: one at a time.
+exec 9>"$dest.lock"
+flock 9
 # .gitignore lists the build products: rsync neither copies them nor
 # deletes them in $dest (excluded files are protected from --delete), but
 # it does delete source files that disappeared from the tree.

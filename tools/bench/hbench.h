@@ -255,5 +255,12 @@ int hbench_measure(const struct hbench_scn *scn);
 
 /* hbench_mem.c: the memory rows. */
 int hbench_mem(void);
+unsigned long hbench_hakmem_pages(struct hakmem_cache *s, unsigned long *ss_max);
+
+/* hbench_replay.c: the trace replay rows. */
+int hbench_replay(void);
+/* hbench_replay_data.S: the op list replay-reduce.py wrote. */
+extern const u8 hbench_replay_data[];
+extern const u8 hbench_replay_data_end[];
 
 #endif /* _HBENCH_H */

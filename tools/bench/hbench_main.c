@@ -42,7 +42,7 @@
 
 static char *run = "all";
 module_param(run, charp, 0444);
-MODULE_PARM_DESC(run, "scenarios, comma-separated: hot,batch,bulk,mem,cross,larson,scale,xcpu, or single (hot,batch,bulk,mem), multi (cross,larson,scale), all (default: single, multi and xcpu)");
+MODULE_PARM_DESC(run, "scenarios, comma-separated: hot,batch,bulk,mem,replay,cross,larson,scale,xcpu, or single (hot,batch,bulk,mem,replay), multi (cross,larson,scale), all (default: single, multi and xcpu)");
 
 unsigned int hbench_reps = 5;
 module_param_named(reps, hbench_reps, uint, 0444);
@@ -101,7 +101,9 @@ bool hbench_stop;
 #define HBENCH_G_SCALE		BIT(6)
 /* Cross-CPU rows whose CPUs take turns: for icount (struct hbench_scn). */
 #define HBENCH_G_XCPU		BIT(7)
-#define HBENCH_G_SINGLE		(HBENCH_G_HOT | HBENCH_G_BATCH | HBENCH_G_BULK | HBENCH_G_MEM)
+#define HBENCH_G_REPLAY		BIT(8)
+#define HBENCH_G_SINGLE		(HBENCH_G_HOT | HBENCH_G_BATCH | HBENCH_G_BULK | HBENCH_G_MEM | \
+				 HBENCH_G_REPLAY)
 #define HBENCH_G_MULTI		(HBENCH_G_CROSS | HBENCH_G_LARSON | HBENCH_G_SCALE)
 
 static const struct {
@@ -116,6 +118,7 @@ static const struct {
 	{ "larson", HBENCH_G_LARSON },
 	{ "scale", HBENCH_G_SCALE },
 	{ "xcpu", HBENCH_G_XCPU },
+	{ "replay", HBENCH_G_REPLAY },
 	{ "single", HBENCH_G_SINGLE },
 	{ "multi", HBENCH_G_MULTI },
 	{ "all", HBENCH_G_SINGLE | HBENCH_G_MULTI | HBENCH_G_XCPU },
@@ -183,8 +186,13 @@ static int hbench_single(unsigned int groups)
 				return err;
 		}
 	}
-	if (groups & HBENCH_G_MEM)
-		return hbench_mem();
+	if (groups & HBENCH_G_MEM) {
+		err = hbench_mem();
+		if (err)
+			return err;
+	}
+	if (groups & HBENCH_G_REPLAY)
+		return hbench_replay();
 	return 0;
 }
 

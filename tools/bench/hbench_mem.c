@@ -19,8 +19,7 @@
 #include "hakmem_internal.h"
 
 /* Pages hakmem's SuperSlabs of @s hold, and the most SuperSlabs a node has. */
-static unsigned long hbench_hakmem_pages(struct hakmem_cache *s,
-					 unsigned long *ss_max)
+unsigned long hbench_hakmem_pages(struct hakmem_cache *s, unsigned long *ss_max)
 {
 	unsigned long pages = 0;
 	int nid;

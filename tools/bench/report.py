@@ -42,6 +42,8 @@ TARGETS = [
     (r'^cross_', '>=', 1.5, 'throughput >= 1.5x'),
     (r'^larson_', '>=', 1.3, 'throughput >= 1.3x'),
     (r'^mem_live_', '<=', 1.0, 'pages <= 1.0x'),
+    (r'^replay_(tiny|cache)$', '<=', 0.70, 'replay <= 0.70'),
+    (r'^replay_mem_', '<=', 0.95, 'peak pages <= 0.95x'),
 ]
 SS_TARGET = 1  # SuperSlabs per node left after free-all + shrink
 
@@ -79,6 +81,51 @@ def parse_log(label, clock, path):
             if m:
                 status = int(m.group(1))
     return records, status
+
+
+WASTE = re.compile(r'HAKMEM_REPLAY_WASTE (\{.*\})\s*$')
+
+
+def parse_waste(label, path):
+    """The trace replay's size-class tables (hbench_replay.c) of a log."""
+    out = []
+    with open(path, errors='replace') as f:
+        for line in f:
+            m = WASTE.search(line)
+            if m:
+                try:
+                    rec = json.loads(m.group(1))
+                except json.JSONDecodeError:
+                    continue
+                rec['kernel_label'] = label
+                out.append(rec)
+    return out
+
+
+def waste_markdown(tables, top=12):
+    """Per kernel and replay row: the size classes that waste the most."""
+    if not tables:
+        return ''
+    lines = ['', '## Trace replay: live objects per size class at the peak',
+             '',
+             'What each side hands out for the objects live at the trace\'s '
+             'peak of live bytes, and what the rounding to its size classes '
+             f'wastes (the {top} classes that waste most, per side).', '']
+    for t in tables:
+        asked, given = t['asked'], t['given']
+        lines += [f'### {t["kernel_label"]}, {t["scenario"]}, {t["side"]}: '
+                  f'{asked} B asked, {given} B given, '
+                  f'{100.0 * (given - asked) / max(given, 1):.1f} % wasted',
+                  '', '| class (B) | live | asked (B) | wasted (B) | waste |',
+                  '|---:|---:|---:|---:|---:|']
+        rows = sorted(t['classes'], key=lambda c: c[0] * c[1] - c[2],
+                      reverse=True)
+        for size, live, req in rows[:top]:
+            g = size * live
+            lines.append(f'| {size} | {live} | {req} | {g - req} | '
+                         f'{100.0 * (g - req) / max(g, 1):.1f} % |')
+        lines.append('')
+    return '\n'.join(lines) + '\n'
 
 
 def target_of(rec):
@@ -409,7 +456,7 @@ def main():
     ap.add_argument('logs', nargs='+', metavar='LABEL:CLOCK:LOG')
     args = ap.parse_args()
 
-    recs, bad = [], 0
+    recs, waste, bad = [], [], 0
     for spec in args.logs:
         label, clock, path = spec.split(':', 2)
         if not os.path.exists(path):
@@ -422,13 +469,17 @@ def main():
                   f'{status}', file=sys.stderr)
             bad = 1
         recs += [record_out(r) for r in got]
+        waste += parse_waste(label, path)
     recs = fold_repeats(recs)
 
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, 'latest.json'), 'w') as f:
         json.dump(recs, f, indent=1)
         f.write('\n')
-    md = markdown(recs)
+    md = markdown(recs) + waste_markdown(waste)
+    with open(os.path.join(args.out, 'replay-waste.json'), 'w') as f:
+        json.dump(waste, f, indent=1)
+        f.write('\n')
     with open(os.path.join(args.out, 'latest.md'), 'w') as f:
         f.write(md)
     why = None if args.no_plot else plot(recs, os.path.join(args.out,

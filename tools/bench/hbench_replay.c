@@ -370,6 +370,85 @@ static long hbench_replay_slab_pages(void)
 	return pages;
 }
 
+/* Size buckets of the profile: up to 8, 16, ... 1024 bytes, then larger. */
+#define HBENCH_REPLAY_BUCKETS	9
+
+static unsigned int hbench_replay_bucket(u32 size)
+{
+	return size <= 8 ? 0 : min_t(unsigned int, fls(size - 1) - 3,
+				     HBENCH_REPLAY_BUCKETS - 1);
+}
+
+/*
+ * Where a side's instructions go: the tiny face replayed once more, each
+ * op timed alone, summed per size bucket for allocations and frees.  What
+ * two back-to-back clock reads cost is taken off each op; under icount
+ * that makes the sums instructions spent in the allocator (and the one
+ * byte written).  One line per bucket for people, one JSON line.
+ */
+static int hbench_replay_profile(const struct hbench_target *t,
+				 struct hbench_replay *r)
+{
+	u64 an[HBENCH_REPLAY_BUCKETS] = {}, ans[HBENCH_REPLAY_BUCKETS] = {};
+	u64 fn[HBENCH_REPLAY_BUCKETS] = {}, fns[HBENCH_REPLAY_BUCKETS] = {};
+	const char *side = t->side == HBENCH_HAKMEM ? "hakmem" : "kernel";
+	u64 t0, t1, floor = U64_MAX;
+	size_t len = 960, pos = 0;
+	unsigned int b;
+	u32 i, id = 0;
+	char *buf;
+	int err = 0;
+
+	for (i = 0; i < 64; i++) {
+		t0 = ktime_get_ns();
+		t1 = ktime_get_ns();
+		floor = min(floor, t1 - t0);
+	}
+	for (i = 0; i < r->nr_ops && !err; i++) {
+		u32 w0 = le32_to_cpu(r->ops[i].w0), w1 = le32_to_cpu(r->ops[i].w1);
+
+		t0 = ktime_get_ns();
+		err = hbench_replay_ops(t, r, i, i + 1, &id);
+		t1 = ktime_get_ns() - t0;
+		t1 = t1 > floor ? t1 - floor : 0;
+		if (w0 & HBENCH_REPLAY_FREE) {
+			b = hbench_replay_bucket(r->obj_size[w1]);
+			fn[b]++;
+			fns[b] += t1;
+		} else {
+			b = hbench_replay_bucket(w1);
+			an[b]++;
+			ans[b] += t1;
+		}
+		if (i % 4096 == 0)
+			cond_resched();
+	}
+	hbench_replay_free_live(t, r, id);
+	if (err)
+		return err;
+	buf = kmalloc(len, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	pos += scnprintf(buf + pos, len - pos,
+			 "{\"v\":1,\"scenario\":\"replay_tiny\",\"side\":\"%s\",\"clock_floor\":%llu,\"buckets\":[",
+			 side, floor);
+	for (b = 0; b < HBENCH_REPLAY_BUCKETS; b++) {
+		pr_info("replay_tiny profile: %s size %s%5u: alloc %7llu x %4llu ns, free %7llu x %4llu ns\n",
+			side, b == HBENCH_REPLAY_BUCKETS - 1 ? ">" : "<=",
+			b == HBENCH_REPLAY_BUCKETS - 1 ? 1024 : 8 << b, an[b],
+			an[b] ? div64_u64(ans[b], an[b]) : 0, fn[b],
+			fn[b] ? div64_u64(fns[b], fn[b]) : 0);
+		pos += scnprintf(buf + pos, len - pos,
+				 "%s[%u,%llu,%llu,%llu,%llu]", b ? "," : "",
+				 b == HBENCH_REPLAY_BUCKETS - 1 ? 0 : 8 << b,
+				 an[b], ans[b], fn[b], fns[b]);
+	}
+	pos += scnprintf(buf + pos, len - pos, "]}");
+	pr_info("HAKMEM_REPLAY_PROFILE %s\n", buf);
+	kfree(buf);
+	return 0;
+}
+
 /* Slab pages, plus hakmem's SuperSlabs of the caches @t allocates from. */
 static long hbench_replay_pages(const struct hbench_target *t,
 				struct hbench_replay *r)
@@ -613,6 +692,13 @@ static int hbench_replay_face(struct hbench_replay *r, enum hbench_api api)
 		goto out;
 	snprintf(scn.name, sizeof(scn.name), "replay_%s", face);
 	hbench_emit(&scn, v, hbench_reps, hbench_aa, "");
+	if (api == HBENCH_API_TINY) {
+		err = hbench_replay_profile(&tg[HBENCH_HAKMEM], r);
+		if (!err)
+			err = hbench_replay_profile(&tg[HBENCH_KERNEL], r);
+		if (err)
+			goto out;
+	}
 
 	/* Memory: fresh caches per pass, one pass per slot. */
 	memset(v, 0, HBENCH_NR_SLOTS * sizeof(*v));

@@ -102,6 +102,54 @@ def parse_waste(label, path):
     return out
 
 
+PROFILE = re.compile(r'HAKMEM_REPLAY_PROFILE (\{.*\})\s*$')
+
+
+def parse_profile(label, path):
+    """The replay's per-size profiles (hbench_replay.c) of a log."""
+    out = []
+    with open(path, errors='replace') as f:
+        for line in f:
+            m = PROFILE.search(line)
+            if m:
+                try:
+                    rec = json.loads(m.group(1))
+                except json.JSONDecodeError:
+                    continue
+                rec['kernel_label'] = label
+                out.append(rec)
+    return out
+
+
+def profile_markdown(profiles):
+    """Per kernel: instructions per alloc and free, per size, both sides."""
+    by_kernel = {}
+    for p in profiles:
+        by_kernel.setdefault(p['kernel_label'], {})[p['side']] = p
+    lines = []
+    for k, sides in by_kernel.items():
+        if 'hakmem' not in sides or 'kernel' not in sides:
+            continue
+        lines += ['', f'## Trace replay, {k}: where the time goes (tiny face)',
+                  '', 'Each op timed alone, the clock\'s own cost taken off '
+                  '(instructions under icount); "total" is the bucket\'s share '
+                  'of the whole replay.', '',
+                  '| size | allocs | hakmem | kernel | frees | hakmem | '
+                  'kernel | total hakmem | total kernel |',
+                  '|---|---:|---:|---:|---:|---:|---:|---:|---:|']
+        h, kk = sides['hakmem']['buckets'], sides['kernel']['buckets']
+        for hb, kb in zip(h, kk):
+            size, an, ans, fn, fns = hb
+            lines.append(
+                f'| {"> 1024" if size == 0 else f"<= {size}"} | {an} | '
+                f'{ans / max(an, 1):.0f} | {kb[2] / max(kb[1], 1):.0f} | '
+                f'{fn} | {fns / max(fn, 1):.0f} | '
+                f'{kb[4] / max(kb[3], 1):.0f} | {ans + fns} | '
+                f'{kb[2] + kb[4]} |')
+        lines.append('')
+    return '\n'.join(lines) + '\n' if lines else ''
+
+
 def waste_markdown(tables, top=12):
     """Per kernel and replay row: the size classes that waste the most."""
     if not tables:
@@ -456,7 +504,7 @@ def main():
     ap.add_argument('logs', nargs='+', metavar='LABEL:CLOCK:LOG')
     args = ap.parse_args()
 
-    recs, waste, bad = [], [], 0
+    recs, waste, profiles, bad = [], [], [], 0
     for spec in args.logs:
         label, clock, path = spec.split(':', 2)
         if not os.path.exists(path):
@@ -470,15 +518,16 @@ def main():
             bad = 1
         recs += [record_out(r) for r in got]
         waste += parse_waste(label, path)
+        profiles += parse_profile(label, path)
     recs = fold_repeats(recs)
 
     os.makedirs(args.out, exist_ok=True)
     with open(os.path.join(args.out, 'latest.json'), 'w') as f:
         json.dump(recs, f, indent=1)
         f.write('\n')
-    md = markdown(recs) + waste_markdown(waste)
+    md = markdown(recs) + waste_markdown(waste) + profile_markdown(profiles)
     with open(os.path.join(args.out, 'replay-waste.json'), 'w') as f:
-        json.dump(waste, f, indent=1)
+        json.dump({'waste': waste, 'profile': profiles}, f, indent=1)
         f.write('\n')
     with open(os.path.join(args.out, 'latest.md'), 'w') as f:
         f.write(md)

@@ -12,6 +12,8 @@
 #   make kdir KERNEL=debug  build (or reuse) a test kernel, print its path
 #   make limits             32-bit kernels and 64 KiB pages are refused, with
 #                           the reason (Kconfig and #error)
+#   make intree             in the 6.12 tree at mm/hakmem: built =y and =m,
+#                           the =y kernel booted through its KUnit suites
 #   make bench / bench-user / soak RUNS=N
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -49,6 +51,9 @@ kdir:
 limits:
 	@$(TESTBED)/build-limits.sh
 
+intree:
+	@CHECK_ONLY='^intree' $(TESTBED)/check.sh
+
 bench:
 	tools/bench/run.sh $(BENCH_ARGS)
 
@@ -63,4 +68,4 @@ mutate:
 	@$(MAKE) -s --no-print-directory -C tools/testing mutate
 .PHONY: mutate
 
-.PHONY: all modules install clean demo check vm-run kdir limits bench bench-user soak
+.PHONY: all modules install clean demo check vm-run kdir limits intree bench bench-user soak

@@ -377,6 +377,53 @@ kunit_step kunit-numa-exhausted kcsan \
 	--must 'testbed: numa exhausted: node 1 has no free page left' \
 	--numa exhausted --timeout "$VM_TIMEOUT_EXTRA"
 
+# In a kernel tree (Documentation/intree.rst): the project at mm/hakmem of
+# the 6.12 tree, built =y and =m incrementally from a copy of the cached
+# kcsan kernel (build-intree.sh), and the =y kernel booted: the KUnit
+# suites run at boot, built in, their parameters on the command line.
+: "${INTREE_PARAMS=hakmem_kunit.stress_ms=300 hakmem_reliability_kunit.hotplug_cycles=4}"
+do_intree_build() {
+	local out
+	out=$("$TESTBED/build-intree.sh" "$1") || return 1
+	echo "$out"
+	if [ "$1" = y ]; then
+		grep -q ' hakmem_cache_create$' "$out/System.map" ||
+			{ echo "check: hakmem is not in vmlinux"; return 1; }
+		return 0
+	fi
+	# =m: in-tree modules ("intree: Y"), and nothing of hakmem in vmlinux.
+	if grep -q ' hakmem_cache_create$' "$out/System.map"; then
+		echo "check: =m, yet hakmem is in vmlinux"
+		return 1
+	fi
+	for ko in mm/hakmem/hakmem.ko mm/hakmem/kunit/hakmem_kunit.ko \
+		mm/hakmem/kunit/hakmem_reliability_kunit.ko; do
+		[ "$(modinfo -F intree "$out/$ko" 2>/dev/null)" = Y ] ||
+			{ echo "check: $ko missing or not an in-tree module"; return 1; }
+	done
+}
+step intree-build-y do_intree_build y
+step intree-build-m do_intree_build m
+# The =y kernel (build-intree.sh y again: cached, unless intree-build-y did
+# not run), its console proving that hakmem was built in.
+intree_boot() {
+	local out
+	[ -n "${CHECK_ONLY:-}" ] && ! [[ intree-kunit =~ $CHECK_ONLY ]] && return 0
+	if ! out=$("$TESTBED/build-intree.sh" y 2>"$logdir/intree-kunit.log"); then
+		echo "== intree-kunit"
+		record "intree-kunit boot" 1 0 "$logdir/intree-kunit.log" "no =y kernel to boot"
+		return
+	fi
+	vm_step intree-kunit kunit kcsan \
+		--must 'testbed: intree: hakmem is built in' \
+		--kdir "$out" --no-hakmem --append "$INTREE_PARAMS" \
+		--timeout "$VM_TIMEOUT_EXTRA" \
+		--exec 'grep -qw hakmem /proc/modules && exit 1
+[ -d /sys/module/hakmem/parameters ] &&
+	echo "testbed: intree: hakmem is built in, no module loaded"'
+}
+intree_boot
+
 # The userspace harness reports its own "N passed, N failed".
 if [ -f "$HAKMEM_TOP/tools/testing/Makefile" ] &&
 	{ [ -z "${CHECK_ONLY:-}" ] || [[ userspace =~ $CHECK_ONLY ]]; }; then

@@ -8,6 +8,7 @@
 #             [--icount] [--timeout SEC] [--append "kernel args"]
 #             [--numa fake|memoryless|exhausted|off] [--log FILE]
 #             [--no-hakmem] [--no-unload] [--quiet] [--fair-server on|off]
+#             [--kdir DIR]
 #             [--pre-exec "guest shell commands"] [--exec "guest shell commands"]
 #             [MODULE.ko[:param=v[:param=v...]] ...]
 #
@@ -34,6 +35,11 @@
 # rq->nr_running, and sched_cpu_dying() then warns "Dying CPU not properly
 # vacated!" on some CPU offlines whatever the allocator
 # (Documentation/testing.rst, "A kernel bug the test boots avoid").
+#
+# --kdir DIR boots DIR/arch/x86/boot/bzImage (release in
+# DIR/include/config/kernel.release) instead of the --kernel build: a
+# kernel built elsewhere from that test kernel (build-intree.sh y, with
+# hakmem built in: give --no-hakmem and modules by absolute path).
 #
 # MODULE is a path; a project module (kunit/hakmem_kunit.ko, hakmem.ko,
 # tools/bench/...) named relative to the tree is taken from the build for
@@ -63,6 +69,7 @@ quiet=0
 fair_server=off
 exec_cmds=
 pre_exec_cmds=
+kdir_opt=
 mods=()
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -80,6 +87,7 @@ while [ $# -gt 0 ]; do
 	--fair-server) fair_server=${2:?}; shift 2 ;;
 	--exec) exec_cmds=${2?}; shift 2 ;;
 	--pre-exec) pre_exec_cmds=${2?}; shift 2 ;;
+	--kdir) kdir_opt=${2:?}; shift 2 ;;
 	-h | --help) usage ;;
 	-*) echo "vm-run.sh: unknown option $1" >&2; usage ;;
 	*) mods+=("$1"); shift ;;
@@ -119,6 +127,10 @@ fi
 if [ "$kernel" = stock ]; then
 	image=/boot/vmlinuz-$(stock_release)
 	[ -r "$image" ] || die "$image missing or unreadable: apt-get install linux-image-amd64"
+elif [ -n "$kdir_opt" ]; then
+	kdir=$kdir_opt
+	image=$kdir/arch/x86/boot/bzImage
+	[ -f "$image" ] || die "--kdir: no $image"
 else
 	kdir=$("$TESTBED/build-kernel.sh" "$kernel")
 	image=$kdir/arch/x86/boot/bzImage

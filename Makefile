@@ -14,6 +14,8 @@
 #                           the reason (Kconfig and #error)
 #   make intree             in the 6.12 tree at mm/hakmem: built =y and =m,
 #                           the =y kernel booted through its KUnit suites
+#   make kunit-py [KUNIT_ARGS=--arch=x86_64]
+#                           kunit.py run --kunitconfig=mm/hakmem (UML)
 #   make bench / bench-user / soak RUNS=N
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -54,6 +56,9 @@ limits:
 intree:
 	@CHECK_ONLY='^intree' $(TESTBED)/check.sh
 
+kunit-py:
+	@$(TESTBED)/kunit-py.sh $(KUNIT_ARGS)
+
 bench:
 	tools/bench/run.sh $(BENCH_ARGS)
 
@@ -68,4 +73,4 @@ mutate:
 	@$(MAKE) -s --no-print-directory -C tools/testing mutate
 .PHONY: mutate
 
-.PHONY: all modules install clean demo check vm-run kdir limits intree bench bench-user soak
+.PHONY: all modules install clean demo check vm-run kdir limits intree kunit-py bench bench-user soak

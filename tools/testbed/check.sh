@@ -424,6 +424,45 @@ intree_boot() {
 }
 intree_boot
 
+# The kernel's own runner (Documentation/kunit.rst): kunit.py run with the
+# project's .kunitconfig on UML (one CPU: the SMP-only cases skip, saying
+# why), its build directory cached.  Judged as a boot (gate.sh): kunit.py's
+# exit status stands for vm-run's, and the scanner reads the kernel's
+# output, which kunit.py keeps in its build directory (test.log).
+kunit_py_step() {
+	local name=$1 t0 rc log console why
+	[ -n "${CHECK_ONLY:-}" ] && ! [[ $name =~ $CHECK_ONLY ]] && return 0
+	echo "== $name (kunit.py run --kunitconfig=mm/hakmem, UML)"
+	t0=$(date +%s)
+	log=$logdir/$name.log
+	console=$logdir/$name-console.log
+	rm -f "$HAKMEM_CACHE/intree/kunit-um/test.log"
+	"$TESTBED/kunit-py.sh" >"$log" 2>&1
+	rc=$?
+	cp "$HAKMEM_CACHE/intree/kunit-um/test.log" "$console" 2>/dev/null
+	[ $rc = 0 ] && echo "vm-run: PASS (kunit.py run exited 0)" >>"$log"
+	"$TESTBED/scan-console" --quiet "$console" >>"$log" 2>&1 || rc=1
+	gate_vm_verdict kunit "$rc" "$log" "$console"
+	"$TESTBED/ktap-cases" "$console" >"$logdir/$name.cases" 2>/dev/null
+	echo "   KUnit: $gate_tests cases: $gate_passed passed, $gate_failed failed, $gate_skipped skipped"
+	passed=$((passed + gate_passed))
+	failed=$((failed + gate_failed))
+	kunit_runs=$((kunit_runs + gate_tests))
+	kunit_boots+=("$name:$gate_tests")
+	rc=0
+	if [ ${#gate_why[@]} != 0 ]; then
+		rc=1
+		for why in "${gate_why[@]}"; do
+			echo "check: $name: $why" >>"$log"
+		done
+	fi
+	record "$name" $rc $(( $(date +%s) - t0 )) "$log" \
+		"KUnit $gate_tests cases: $gate_passed passed, $gate_failed failed, $gate_skipped skipped"
+}
+# Pending (CHECK_PENDING=1): on UML hakmem_reliability_shrinker runs past
+# kunit.py's 300 s timeout (Documentation/kunit.rst).
+pending_step kunit_py_step kunit-py-uml
+
 # The userspace harness reports its own "N passed, N failed".
 if [ -f "$HAKMEM_TOP/tools/testing/Makefile" ] &&
 	{ [ -z "${CHECK_ONLY:-}" ] || [[ userspace =~ $CHECK_ONLY ]]; }; then

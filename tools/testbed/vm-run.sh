@@ -321,6 +321,14 @@ if [ -e /sys/kernel/debug/kmemleak ]; then
 	cat /sys/kernel/debug/kmemleak
 	echo "testbed: kmemleak scan done"
 fi
+# The other CPUs go down the orderly way before the reboot: its
+# stop_other_cpus() marks them offline under running threads, and on
+# PREEMPT_RT (6.12.117) a printk wakeup aimed at one then warns
+# "Unexpected reschedule of offline CPU#N!" (a stress-rt boot did, after
+# its run had passed).
+for c in /sys/devices/system/cpu/cpu[1-9]*/online; do
+	[ -e "\$c" ] && echo 0 > "\$c" 2>/dev/null
+done
 reboot -f
 EOF
 chmod +x "$root/init"

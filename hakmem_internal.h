@@ -352,6 +352,28 @@ struct hakmem_cache {
 	struct hakmem_node *node[];
 };
 
+/*
+ * The tiny classes of hakmem_alloc(), spaced as mimalloc's and jemalloc's:
+ * 8-byte steps up to 64 bytes, then four classes per power of two (80, 96,
+ * 112, 128, 160, ... 1024).  Sizes come from hakmem_tiny_sizes[] and
+ * nowhere else.  Every class of kmalloc's (8, 16, 32, 64, 96, 128, 192,
+ * 256, 512, 1024) is one of them, so no request gets more bytes than
+ * kmalloc() gives it; above 64 bytes a class is at most 1.25 times the
+ * request (65 -> 80), 1.1 times on average over each class's range.
+ *
+ * Alignment, as kmalloc() guarantees it: every object is aligned to
+ * ARCH_KMALLOC_MINALIGN (a class that is not a multiple of it serves no
+ * size), and a power-of-two size is naturally aligned (documented for
+ * kmalloc() since 5.4): its class is the power of two itself, whose
+ * objects start at multiples of their size in size-aligned slabs.  Any
+ * class is aligned to its largest power-of-two divisor (96: 32).
+ */
+#define HAKMEM_NR_TINY		24
+/* The lookup table's index of a size: its 8-byte granules, rounded up. */
+#define HAKMEM_TINY_GRANULE(size)	(((size) + 7) >> 3)
+
+extern const u16 hakmem_tiny_sizes[HAKMEM_NR_TINY];
+
 extern struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
 /* 48 random bits under the 16-bit marker: hakmem_fp_secret_make() */
 extern unsigned long hakmem_fp_secret;

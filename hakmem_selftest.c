@@ -93,17 +93,34 @@ out:
 	hakmem_cache_destroy(s);
 }
 
+/*
+ * The class hakmem_alloc(@size) must come from: the smallest of the table
+ * holding @size rounded up to ARCH_KMALLOC_MINALIGN, and a multiple of it.
+ */
+static unsigned int hakmem_selftest_class(unsigned int size)
+{
+	unsigned int i = 0;
+
+	size = ALIGN(size, ARCH_KMALLOC_MINALIGN);
+	while (hakmem_tiny_sizes[i] < size ||
+	       !IS_ALIGNED(hakmem_tiny_sizes[i], ARCH_KMALLOC_MINALIGN))
+		i++;
+	return hakmem_tiny_sizes[i];
+}
+
 /* The tiny classes: size, alignment and ksize for 1..1024. */
 static void hakmem_selftest_tiny(struct hakmem_check *c)
 {
 	unsigned int size, bad = 0;
 
 	for (size = 1; size <= HAKMEM_MAX_TINY_SIZE; size++) {
-		size_t class = size <= 8 ? 8 : roundup_pow_of_two(size);
+		size_t class = hakmem_selftest_class(size);
 		u8 *p = hakmem_alloc(size, GFP_KERNEL | __GFP_ZERO);
 
+		/* kmalloc()'s alignment: the minimum, powers of two naturally. */
 		if (!p || hakmem_ksize(p) != class ||
-		    !IS_ALIGNED((unsigned long)p, class) ||
+		    !IS_ALIGNED((unsigned long)p, ARCH_KMALLOC_MINALIGN) ||
+		    (is_power_of_2(size) && !IS_ALIGNED((unsigned long)p, size)) ||
 		    memchr_inv(p, 0, size)) {
 			bad++;
 		} else {
@@ -112,8 +129,8 @@ static void hakmem_selftest_tiny(struct hakmem_check *c)
 		hakmem_free(p);
 	}
 	HAKMEM_CHECK(c, bad == 0);
-	for (size = 0; size < 8; size++) {
-		struct hakmem_cache *s = hakmem_tiny_cache(8U << size);
+	for (size = 0; size < HAKMEM_NR_TINY; size++) {
+		struct hakmem_cache *s = hakmem_tiny_cache(hakmem_tiny_sizes[size]);
 
 		HAKMEM_CHECK(c, s->capacity * hakmem_stride(s) <= hakmem_slab_bytes(s));
 	}
@@ -321,8 +338,8 @@ out:
 	return 0;
 }
 
-/* The tiny classes, 8 to HAKMEM_MAX_TINY_SIZE bytes, as in hakmem_slab.c. */
-#define HAKMEM_STRESS_TINY	(ilog2(HAKMEM_MAX_TINY_SIZE) - 2)
+/* The tiny classes, 8 to HAKMEM_MAX_TINY_SIZE bytes (hakmem_tiny_sizes[]). */
+#define HAKMEM_STRESS_TINY	HAKMEM_NR_TINY
 
 /* Misuse caught in @s: the stress makes none, so any is an error. */
 static unsigned long hakmem_stress_misuse(struct hakmem_cache *s)
@@ -360,7 +377,7 @@ static unsigned int hakmem_stress_audit(struct hakmem_stress *st,
 		bad++;
 	}
 	for (i = 0; i < HAKMEM_STRESS_TINY; i++) {
-		s = hakmem_tiny_cache(8U << i);
+		s = hakmem_tiny_cache(hakmem_tiny_sizes[i]);
 		if (hakmem_stress_misuse(s) == misuse0[i] && hakmem_stress_held(s) == held0[i])
 			continue;
 		pr_err("stress: %s: %lu new misuses, %ld more objects held\n", s->dbg_name,
@@ -401,8 +418,8 @@ void hakmem_stress_at_load(void)
 		goto verdict;
 	}
 	for (i = 0; i < HAKMEM_STRESS_TINY; i++) {
-		misuse0[i] = hakmem_stress_misuse(hakmem_tiny_cache(8U << i));
-		held0[i] = hakmem_stress_held(hakmem_tiny_cache(8U << i));
+		misuse0[i] = hakmem_stress_misuse(hakmem_tiny_cache(hakmem_tiny_sizes[i]));
+		held0[i] = hakmem_stress_held(hakmem_tiny_cache(hakmem_tiny_sizes[i]));
 	}
 	for_each_online_cpu(cpu) {
 		struct task_struct *t;

@@ -128,7 +128,22 @@ static DEFINE_MUTEX(hakmem_cache_mutex);
 static LIST_HEAD(hakmem_caches);
 /* The cache the next shrinker scan starts with (NULL: the first). */
 static struct hakmem_cache *hakmem_reclaim_next;
-static struct hakmem_cache *hakmem_tiny[ilog2(HAKMEM_MAX_TINY_SIZE) - 2];
+static struct hakmem_cache *hakmem_tiny[HAKMEM_NR_TINY];
+
+/* The tiny classes (hakmem_internal.h): the one table of their sizes. */
+const u16 hakmem_tiny_sizes[HAKMEM_NR_TINY] = {
+	8, 16, 24, 32, 40, 48, 56, 64,
+	80, 96, 112, 128, 160, 192, 224, 256,
+	320, 384, 448, 512, 640, 768, 896, 1024,
+};
+EXPORT_SYMBOL_NS_GPL(hakmem_tiny_sizes, HAKMEM_INTERNAL);
+
+/*
+ * The class of every size, by its 8-byte granules (HAKMEM_TINY_GRANULE()):
+ * one load, no branch.  Filled once at load by hakmem_tiny_lookup_init().
+ */
+static struct hakmem_cache *hakmem_tiny_lookup[HAKMEM_TINY_GRANULE(HAKMEM_MAX_TINY_SIZE) + 1]
+	__ro_after_init;
 static struct dentry *hakmem_debugfs;
 static int hakmem_cpuhp_state;
 
@@ -1260,9 +1275,28 @@ EXPORT_SYMBOL_NS_GPL(hakmem_cache_destroy, HAKMEM_NS);
 
 /* --- the tiny classes: kmalloc-like ------------------------------------ */
 
-static __always_inline unsigned int hakmem_tiny_index(size_t size)
+/*
+ * The smallest class holding @size bytes (0: the first class) that is a
+ * multiple of ARCH_KMALLOC_MINALIGN; the largest class is one.
+ */
+static unsigned int __init hakmem_tiny_class_of(unsigned int size)
 {
-	return size <= 8 ? 0 : fls(size - 1) - 3;
+	unsigned int i = 0;
+
+	size = ALIGN(size, ARCH_KMALLOC_MINALIGN);
+	while (hakmem_tiny_sizes[i] < size ||
+	       !IS_ALIGNED(hakmem_tiny_sizes[i], ARCH_KMALLOC_MINALIGN))
+		i++;
+	return i;
+}
+
+static void __init hakmem_tiny_lookup_init(void)
+{
+	unsigned int g;
+
+	BUILD_BUG_ON(!IS_ALIGNED(HAKMEM_MAX_TINY_SIZE, ARCH_KMALLOC_MINALIGN));
+	for (g = 0; g < ARRAY_SIZE(hakmem_tiny_lookup); g++)
+		hakmem_tiny_lookup[g] = hakmem_tiny[hakmem_tiny_class_of(g * 8)];
 }
 
 /**
@@ -1273,7 +1307,7 @@ static __always_inline unsigned int hakmem_tiny_index(size_t size)
  */
 struct hakmem_cache *hakmem_tiny_cache(size_t size)
 {
-	return hakmem_tiny[hakmem_tiny_index(size)];
+	return hakmem_tiny_lookup[HAKMEM_TINY_GRANULE(size)];
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_tiny_cache, HAKMEM_INTERNAL_NS);
 
@@ -1296,7 +1330,7 @@ static noinline void *hakmem_alloc_other(size_t size, gfp_t gfp, int node)
 /* A tiny class for @size; under KASAN, bytes past @size are off limits. */
 static __always_inline void *hakmem_tiny_alloc(size_t size, gfp_t gfp, int node)
 {
-	struct hakmem_cache *s = hakmem_tiny[hakmem_tiny_index(size)];
+	struct hakmem_cache *s = hakmem_tiny_lookup[HAKMEM_TINY_GRANULE(size)];
 	void *obj = __hakmem_cache_alloc(s, gfp, node);
 
 	if (HAKMEM_KASAN_ON && obj)
@@ -1310,8 +1344,10 @@ static __always_inline void *hakmem_tiny_alloc(size_t size, gfp_t gfp, int node)
  * @gfp: allocation flags
  * @node: the node, or NUMA_NO_NODE
  *
- * Sizes up to HAKMEM_MAX_TINY_SIZE come from the tiny class of the next
- * power of two (naturally aligned), larger ones from kmalloc_node(), and
+ * Sizes up to HAKMEM_MAX_TINY_SIZE come from the smallest tiny class that
+ * holds them (never larger than kmalloc()'s; aligned as kmalloc() aligns:
+ * to ARCH_KMALLOC_MINALIGN, and power-of-two sizes naturally), larger ones
+ * from kmalloc_node(), and
  * so do calls with __GFP_ACCOUNT or GFP_DMA, which kmalloc() honours (memcg
  * charge, ZONE_DMA).  GFP_DMA32 and __GFP_HIGHMEM, which kmalloc() strips
  * with a warning, are refused with a warning.  hakmem_free() and
@@ -1669,16 +1705,18 @@ static int __init hakmem_init(void)
 	hakmem_fault_debugfs(hakmem_debugfs);
 
 	for (i = 0; i < ARRAY_SIZE(hakmem_tiny); i++) {
-		unsigned int size = 8U << i;
+		unsigned int size = hakmem_tiny_sizes[i];
 		char name[16];
 
+		/* Aligned to its largest power-of-two divisor: 64 to 64, 96 to 32. */
 		snprintf(name, sizeof(name), "hakmem-%u", size);
-		hakmem_tiny[i] = __hakmem_cache_create(name, size, size, 0, NULL, true);
+		hakmem_tiny[i] = __hakmem_cache_create(name, size, size & -size, 0, NULL, true);
 		if (!hakmem_tiny[i]) {
 			ret = -ENOMEM;
 			goto fail;
 		}
 	}
+	hakmem_tiny_lookup_init();
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN, "mm/hakmem:dead",
 					NULL, hakmem_cpu_dead);
 	if (ret < 0)

@@ -7,8 +7,9 @@
  *  - hakmem_cache_*(): dedicated caches of one object size, like
  *    kmem_cache_*();
  *  - hakmem_alloc() / hakmem_free(): like kmalloc() / kfree(); sizes up to
- *    HAKMEM_MAX_TINY_SIZE are served by the tiny classes (8, 16, ... 1024
- *    bytes), larger ones are passed to kmalloc().  hakmem_free() and
+ *    HAKMEM_MAX_TINY_SIZE are served by the tiny classes (8-byte steps up
+ *    to 64 bytes, then four per power of two up to 1024: kmalloc()'s and
+ *    more), larger ones are passed to kmalloc().  hakmem_free() and
  *    hakmem_ksize() take every pointer hakmem_alloc() returned.
  *
  * See Documentation/hakmem.rst for the design and the locking rules.

@@ -113,20 +113,21 @@ static void hakmem_layout_caches(struct kunit *test)
 	}
 }
 
-/* The eight tiny classes: names, strides, natural alignment, ksize. */
+/* The tiny classes: names, strides, alignment, ksize. */
 static void hakmem_layout_tiny_classes(struct kunit *test)
 {
 	struct hk_slab_info first;
 	struct hk_param *p;
 	struct hk_face *f;
 	struct hk_vec *v;
-	unsigned int size;
+	unsigned int i, size;
 	char name[16];
 
 	hk_pin(test);
 	p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, p);
-	for (size = 8; size <= HAKMEM_MAX_TINY_SIZE; size *= 2) {
+	for (i = 0; i < HAKMEM_NR_TINY; i++) {
+		size = hakmem_tiny_sizes[i];
 		p->desc = "tiny";
 		p->size = size;
 		p->tiny = true;
@@ -136,18 +137,37 @@ static void hakmem_layout_tiny_classes(struct kunit *test)
 		KUNIT_EXPECT_TRUE(test, f->cache->tiny);
 		hk_check_layout(test, f->cache, size, 0);
 		/*
-		 * Natural alignment of every object needs stride == size, or
-		 * under KASAN the size and its red zone rounded up to it.
+		 * Every object aligned to the class's largest power-of-two
+		 * divisor (a power of two: naturally) needs stride == size, or
+		 * under KASAN the size and its red zone rounded up to that.
 		 */
 		KUNIT_EXPECT_EQ(test, hakmem_stride(f->cache),
-				ALIGN(size + f->cache->layout.kasan_len, size));
+				ALIGN(size + f->cache->layout.kasan_len, size & -size));
 		hakmem_cache_shrink(f->cache);
 		v = hk_fill_one_slab(test, f, &first);
 		hk_vec_free_all(v);
 	}
 }
 
-/* Every size 1..1024 goes to the smallest class that holds it. */
+/*
+ * The class of @size: the smallest of the table holding @size rounded up
+ * to ARCH_KMALLOC_MINALIGN, and a multiple of it.
+ */
+static unsigned int hk_tiny_class(unsigned int size)
+{
+	unsigned int i = 0;
+
+	size = ALIGN(size, ARCH_KMALLOC_MINALIGN);
+	while (hakmem_tiny_sizes[i] < size ||
+	       !IS_ALIGNED(hakmem_tiny_sizes[i], ARCH_KMALLOC_MINALIGN))
+		i++;
+	return hakmem_tiny_sizes[i];
+}
+
+/*
+ * Every size 1..1024 goes to the smallest class that holds it, never
+ * larger than kmalloc()'s for the same size.
+ */
 static void hakmem_layout_tiny_sizes(struct kunit *test)
 {
 	struct hakmem_cache *c;
@@ -155,7 +175,8 @@ static void hakmem_layout_tiny_sizes(struct kunit *test)
 	void *obj;
 
 	for (size = 1; size <= HAKMEM_MAX_TINY_SIZE; size++) {
-		want = max_t(unsigned int, 8, roundup_pow_of_two(size));
+		want = hk_tiny_class(size);
+		KUNIT_EXPECT_LE_MSG(test, want, kmalloc_size_roundup(size), "size %u", size);
 		obj = hakmem_alloc(size, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);
 		c = hk_cache_of(obj);
@@ -163,7 +184,8 @@ static void hakmem_layout_tiny_sizes(struct kunit *test)
 		if (c)
 			KUNIT_EXPECT_EQ_MSG(test, c->layout.object_size, want, "size %u", size);
 		KUNIT_EXPECT_EQ_MSG(test, hakmem_ksize(obj), (size_t)want, "size %u", size);
-		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)obj, 8), "size %u", size);
+		KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)obj, ARCH_KMALLOC_MINALIGN),
+				      "size %u", size);
 		if (is_power_of_2(size))
 			KUNIT_EXPECT_TRUE_MSG(test, IS_ALIGNED((unsigned long)obj, size),
 					      "size %u", size);

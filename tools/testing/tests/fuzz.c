@@ -94,6 +94,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* The model of the tiny classes: the smallest of the table holding @size. */
+static size_t fuzz_tiny_class(unsigned int size)
+{
+	unsigned int i = 0;
+
+	while (hakmem_tiny_sizes[i] < size)
+		i++;
+	return hakmem_tiny_sizes[i];
+}
+
 int LLVMFuzzerTestOneInput(const u8 *data, size_t len)
 {
 	unsigned long err0 = hk_nr_errors, warn0 = hk_nr_warnings;
@@ -190,7 +200,7 @@ int LLVMFuzzerTestOneInput(const u8 *data, size_t len)
 
 				if (p) {
 					if (size <= HAKMEM_MAX_TINY_SIZE &&
-					    hakmem_ksize(p) != (size <= 8 ? 8 : roundup_pow_of_two(size)))
+					    hakmem_ksize(p) != fuzz_tiny_class(size))
 						FAIL("ksize %zu for size %u", hakmem_ksize(p), size);
 					put(k, p, -1, size, d & 1, d);
 				}

@@ -147,8 +147,8 @@ TEST(stress_cross_thread_frees)
 	CHECK_EQ(hakmem_stat_sum(st.cache, HAKMEM_CORRUPTION), 0);
 	hakmem_drain_all(st.cache);
 	CHECK_EQ(hk_cache_inuse(st.cache), 0);
-	for (i = 0; i < 8; i++) {
-		struct hakmem_cache *t = hakmem_tiny_cache(8U << i);
+	for (i = 0; i < HAKMEM_NR_TINY; i++) {
+		struct hakmem_cache *t = hakmem_tiny_cache(hakmem_tiny_sizes[i]);
 
 		hakmem_drain_all(t);
 		CHECK_EQ(hk_cache_inuse(t), 0);

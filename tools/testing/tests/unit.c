@@ -133,12 +133,12 @@ TEST(layout_fits_every_class_and_flag_set)
 	};
 	unsigned int i, a, f, c, created = 0;
 
-	for (i = 0; i < 8; i++) {
-		struct hakmem_cache *s = hakmem_tiny_cache(8U << i);
+	for (i = 0; i < HAKMEM_NR_TINY; i++) {
+		struct hakmem_cache *s = hakmem_tiny_cache(hakmem_tiny_sizes[i]);
 
 		REQUIRE(s);
 		CHECK(s->capacity * hakmem_stride(s) <= hakmem_slab_bytes(s));
-		CHECK_EQ(hakmem_stride(s), 8U << i);
+		CHECK_EQ(hakmem_stride(s), hakmem_tiny_sizes[i]);
 		CHECK(s->capacity >= 1);
 	}
 	for (i = 0; i < ARRAY_SIZE(sizes); i++)
@@ -385,18 +385,34 @@ TEST(gfp_zero)
 
 /* ---- tiny classes ---------------------------------------------------------- */
 
+/* The smallest class of the table that holds @size. */
+static size_t hk_tiny_class(unsigned int size)
+{
+	unsigned int i = 0;
+
+	while (hakmem_tiny_sizes[i] < size)
+		i++;
+	return hakmem_tiny_sizes[i];
+}
+
+/* tiny_class_off_by_one */
 TEST(tiny_classes_1_to_1024)
 {
 	unsigned int size;
 	void *keep[1025];
 
 	for (size = 1; size <= HAKMEM_MAX_TINY_SIZE; size++) {
-		size_t class = size <= 8 ? 8 : roundup_pow_of_two(size);
+		size_t class = hk_tiny_class(size);
 		u8 *p = hakmem_alloc(size, GFP_KERNEL);
 
 		REQUIRE(p);
 		CHECK_EQ(hakmem_ksize(p), class);
-		CHECK(IS_ALIGNED((unsigned long)p, class));
+		CHECK_EQ(hakmem_tiny_cache(size)->layout.object_size, class);
+		/* kmalloc's alignment: ARCH_KMALLOC_MINALIGN, powers of two naturally */
+		CHECK(IS_ALIGNED((unsigned long)p, ARCH_KMALLOC_MINALIGN));
+		CHECK(IS_ALIGNED((unsigned long)p, class & -class));
+		if (is_power_of_2(size))
+			CHECK(IS_ALIGNED((unsigned long)p, size));
 		CHECK(hakmem_tiny_cache(size) == hakmem_slab_ss(hk_slab_of(p))->cache);
 		memset(p, 0xa5, class);
 		keep[size] = p;
@@ -418,12 +434,65 @@ TEST(tiny_classes_1_to_1024)
 	hakmem_free(ZERO_SIZE_PTR);
 	CHECK_EQ(hakmem_ksize(NULL), 0);
 	CHECK_EQ(hakmem_ksize(ZERO_SIZE_PTR), 0);
-	for (size = 0; size < 8; size++) {
-		struct hakmem_cache *s = hakmem_tiny_cache(8U << size);
+	for (size = 0; size < HAKMEM_NR_TINY; size++) {
+		struct hakmem_cache *s = hakmem_tiny_cache(hakmem_tiny_sizes[size]);
 
 		CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 0);
 		CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 0);
 	}
+}
+
+/* kmalloc's classes (kmalloc_info[], 8-byte minimum alignment), for comparison. */
+static size_t hk_kmalloc_class(unsigned int size)
+{
+	static const unsigned int k[] = { 8, 16, 32, 64, 96, 128, 192, 256, 512, 1024 };
+	unsigned int i = 0;
+
+	while (k[i] < size)
+		i++;
+	return k[i];
+}
+
+/*
+ * The classes waste less than kmalloc's: no size gets more than kmalloc()
+ * gives it, up to 64 bytes a class is the size rounded up to 8, above it
+ * at most 1.25 times the size; hakmem_alloc(150) takes 160 bytes, not 256.
+ */
+TEST(tiny_classes_waste_less_than_kmalloc)
+{
+	unsigned long asked = 0, given = 0, kgiven = 0;
+	unsigned int size, i;
+	void *p150;
+
+	for (i = 1; i < HAKMEM_NR_TINY; i++) {
+		CHECK(hakmem_tiny_sizes[i] > hakmem_tiny_sizes[i - 1]);
+		CHECK(IS_ALIGNED(hakmem_tiny_sizes[i], 8));
+		CHECK(hakmem_tiny_cache(hakmem_tiny_sizes[i]) != hakmem_tiny_cache(hakmem_tiny_sizes[i - 1]));
+	}
+	CHECK_EQ(hakmem_tiny_sizes[HAKMEM_NR_TINY - 1], HAKMEM_MAX_TINY_SIZE);
+	for (size = 1; size <= HAKMEM_MAX_TINY_SIZE; size++) {
+		void *p = hakmem_alloc(size, GFP_KERNEL);
+		size_t got;
+
+		REQUIRE(p);
+		got = hakmem_ksize(p);
+		CHECK(got >= size);
+		CHECK(got <= hk_kmalloc_class(size));
+		if (size <= 64)
+			CHECK_EQ(got, ALIGN(size, 8));
+		else
+			CHECK(got * 4 <= size * 5);
+		asked += size;
+		given += got;
+		kgiven += hk_kmalloc_class(size);
+		hakmem_free(p);
+	}
+	p150 = hakmem_alloc(150, GFP_KERNEL);
+	REQUIRE(p150);
+	CHECK_EQ(hakmem_ksize(p150), 160);
+	hakmem_free(p150);
+	printf("  sizes 1..1024 uniform: given/asked %.3f (kmalloc's classes %.3f)\n",
+	       (double)given / asked, (double)kgiven / asked);
 }
 
 /* ---- bulk ---------------------------------------------------------------- */
@@ -1623,8 +1692,8 @@ TEST(tiny_interior_free_refused)
 	unsigned int i;
 
 	hk_expect_errors();
-	for (i = 0; i < 8; i++) {
-		unsigned int size = 8U << i;
+	for (i = 0; i < HAKMEM_NR_TINY; i++) {
+		unsigned int size = hakmem_tiny_sizes[i];
 		struct hakmem_cache *t = hakmem_tiny_cache(size);
 		u8 *p = hakmem_alloc(size, GFP_KERNEL);
 

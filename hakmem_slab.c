@@ -248,6 +248,29 @@ static __always_inline void *hakmem_obj_out(struct hakmem_cache *s, void *obj,
 }
 
 /*
+ * hakmem_obj_out() for each of @nr objects.  With no debug option, no
+ * zeroing and no kmemleak, KMSAN or KASAN to tell, an object going out
+ * only has its free tag cleared: the loop does that and nothing else, the
+ * flags read once rather than after every store.
+ */
+static __always_inline void hakmem_objs_out(struct hakmem_cache *s, void **objs,
+					    size_t nr, gfp_t gfp)
+{
+	unsigned int fp_offset = s->layout.fp_offset;
+	size_t i;
+
+	if (!IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) && !IS_ENABLED(CONFIG_KMSAN) &&
+	    !HAKMEM_KASAN_ON && !(s->flags & (SLAB_RED_ZONE | SLAB_POISON)) &&
+	    !hakmem_want_init_on_alloc(s, gfp)) {
+		for (i = 0; i < nr; i++)
+			*(unsigned long *)(objs[i] + fp_offset) = 0;
+		return;
+	}
+	for (i = 0; i < nr; i++)
+		hakmem_obj_out(s, objs[i], gfp);
+}
+
+/*
  * gfp flags a hakmem cache cannot honour.  hakmem_alloc() passes the first
  * two to kmalloc(), which charges __GFP_ACCOUNT to the memcg and serves
  * GFP_DMA from ZONE_DMA.  The cache API refuses them: a cache's SuperSlabs
@@ -540,16 +563,22 @@ debug:
 	return true;
 }
 
-/* Move the oldest batch of a full magazine back to the slabs. */
-static void hakmem_flush(struct hakmem_cache *s, struct hakmem_cpu_cache *pc)
+/* Move the oldest @nr objects of a magazine (at most all) back to the slabs. */
+static void __hakmem_flush(struct hakmem_cache *s, struct hakmem_cpu_cache *pc,
+			   unsigned int nr)
 {
-	unsigned int nr = min(s->batch, pc->count);
-
+	nr = min(nr, pc->count);
 	trace_hakmem_flush(s, nr);
 	hakmem_objs_put(s, pc->objs, nr);
 	pc->count -= nr;
 	memmove(pc->objs, pc->objs + nr, pc->count * sizeof(void *));
 	hakmem_stat(s, HAKMEM_FLUSH);
+}
+
+/* Move the oldest batch of a full magazine back to the slabs. */
+static void hakmem_flush(struct hakmem_cache *s, struct hakmem_cpu_cache *pc)
+{
+	__hakmem_flush(s, pc, s->batch);
 }
 
 /*
@@ -793,13 +822,41 @@ int hakmem_cache_alloc_bulk(struct hakmem_cache *cache, gfp_t gfp, size_t nr,
 	}
 	hakmem_stat_add(cache, HAKMEM_ALLOC_HIT, hit);
 	hakmem_stat_add(cache, HAKMEM_ALLOC_MISS, nr - hit);
-	for (i = 0; i < nr; i++) {
-		hakmem_obj_out(cache, objs[i], gfp);
-		hakmem_trace_alloc(objs[i], cache, 0, gfp, NUMA_NO_NODE);
-	}
+	hakmem_objs_out(cache, objs, nr, gfp);
+	if (trace_hakmem_alloc_enabled())
+		for (i = 0; i < nr; i++)
+			hakmem_trace_alloc(objs[i], cache, 0, gfp, NUMA_NO_NODE);
 	return nr;
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_cache_alloc_bulk, HAKMEM_NS);
+
+/*
+ * May a bulk free take the lean loop?  Only when a free does nothing but
+ * the always-on checks, the tag and the push: no debug bytes, no zeroing,
+ * no KASAN, no kmemleak, and the checks on (they decide what is refused).
+ */
+static __always_inline bool hakmem_free_lean(struct hakmem_cache *s)
+{
+	return !HAKMEM_KASAN_ON && !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) &&
+	       !(s->flags & (SLAB_RED_ZONE | SLAB_POISON)) &&
+	       !hakmem_want_init_on_free(s) &&
+	       static_branch_likely(&hakmem_free_checks);
+}
+
+/*
+ * One object of a bulk free the general way, the local lock held; @ss is
+ * its SuperSlab as looked up, or NULL.  Return: true if it went into this
+ * CPU's magazine (a hit).
+ */
+static noinline bool hakmem_free_bulk_one(struct hakmem_cache *s,
+					  struct hakmem_cpu_cache *pc, int nid,
+					  struct hakmem_superslab *ss, void *obj)
+{
+	if (!hakmem_free_ok(s, ss, obj))
+		return false;
+	hakmem_init_on_free(s, obj);
+	return hakmem_free_push(s, pc, nid, ss, obj);
+}
 
 /**
  * hakmem_cache_free_bulk - free several objects of one cache at once
@@ -807,30 +864,84 @@ EXPORT_SYMBOL_NS_GPL(hakmem_cache_alloc_bulk, HAKMEM_NS);
  * @nr: how many
  * @objs: the objects; each is checked as by hakmem_cache_free()
  *
+ * Pointers move from @objs to this CPU's magazine under one local lock
+ * hold, after one flush that makes room for all of them where the
+ * magazine can.  Each object gets the checks of hakmem_cache_free(), in
+ * O(1): its SuperSlab is looked up only when it is not the previous
+ * object's (runs of one SuperSlab are the rule), and the cache's fields
+ * are read once per call, not once per object.
+ *
  * Context: any.
  */
 void hakmem_cache_free_bulk(struct hakmem_cache *cache, size_t nr, void **objs)
 {
+	unsigned long flags, hits = 0, base = 0, len = 0, ss_len = 0, key = 0, made = 0;
+	struct hakmem_superslab *ss = NULL;
+	unsigned int over, count, mag_size;
 	struct hakmem_cpu_cache *pc;
-	unsigned long flags, hits = 0;
+	unsigned long mask;
+	size_t i, fp_offset;
+	bool lean;
 	int nid;
-	size_t i;
 
 	local_lock_irqsave(&cache->pcp->lock, flags);
 	pc = this_cpu_ptr(cache->pcp);
 	nid = numa_mem_id();
+	mag_size = cache->mag_size;
+	/*
+	 * Room for the whole call, as far as the magazine allows, with one
+	 * flush of at least a batch: the loop below then rarely flushes.
+	 */
+	if (nr > mag_size - pc->count) {
+		over = min_t(size_t, nr - (mag_size - pc->count), mag_size);
+		__hakmem_flush(cache, pc, max(over, cache->batch));
+	}
+	lean = hakmem_free_lean(cache);
+	mask = cache->align_mask;
+	fp_offset = cache->layout.fp_offset;
+	count = pc->count;
 	for (i = 0; i < nr; i++) {
-		struct hakmem_superslab *ss;
+		unsigned long addr = (unsigned long)objs[i];
+		unsigned long *fp = (unsigned long *)(addr + fp_offset);
 
 		hakmem_trace_free(objs[i], cache);
-		if (!objs[i])
+		if (!addr)
 			continue;
-		ss = hakmem_obj_to_ss_hinted(objs[i]);
-		if (!hakmem_free_ok(cache, ss, objs[i]))
-			continue;
-		hakmem_init_on_free(cache, objs[i]);
-		hits += hakmem_free_push(cache, pc, nid, ss, objs[i]);
+		/*
+		 * The previous object's SuperSlab while an object of it sits
+		 * in this magazine, which keeps it from being given back:
+		 * bulk frees come in runs of one SuperSlab.
+		 */
+		if (addr - base >= len) {
+			ss = hakmem_obj_to_ss_hinted(objs[i]);
+			len = 0;
+			if (!lean || !ss || ss->cache != cache || ss->nid != nid)
+				goto general;
+			base = (unsigned long)ss->base;
+			ss_len = PAGE_SIZE << ss->order;
+			key = ss->fp_key;
+			made = READ_ONCE(ss->made_end);
+		}
+		/* The checks of hakmem_free_ok(), the tag and the push. */
+		if (unlikely(count >= mag_size || addr >= made ||
+			     (mask ? addr & mask : !hakmem_obj_starts(cache, ss, objs[i])) ||
+			     hakmem_fp_lanes_ok(*fp ^ key ^ addr)))
+			goto general;
+		*fp = key ^ addr;
+		pc->objs[count++] = objs[i];
+		hits++;
+		/* Objects of this SuperSlab are looked up no more. */
+		len = ss_len;
+		continue;
+general:
+		/* Reports, remote objects, debug, a full magazine: as one free. */
+		pc->count = count;
+		hits += hakmem_free_bulk_one(cache, pc, nid, ss, objs[i]);
+		count = pc->count;
+		/* Not known to be in the magazine: look its SuperSlab up again. */
+		len = 0;
 	}
+	pc->count = count;
 	hakmem_stat_add(cache, HAKMEM_FREE_HIT, hits);
 	local_unlock_irqrestore(&cache->pcp->lock, flags);
 }

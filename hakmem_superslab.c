@@ -1240,7 +1240,12 @@ void hakmem_objs_put(struct hakmem_cache *s, void **objs, unsigned int nr)
 			hakmem_slab_put(s, n, ss, objs[i], &to_free);
 			if (++i == nr)
 				break;
-			ss = hakmem_obj_to_ss_hinted(objs[i]);
+			/*
+			 * Runs of one SuperSlab skip the lookup: with its node
+			 * lock held, no one else can give it back.
+			 */
+			if ((unsigned long)(objs[i] - ss->base) >= (PAGE_SIZE << ss->order))
+				ss = hakmem_obj_to_ss_hinted(objs[i]);
 		} while (ss && ss->cache == s && ss->nid == n->nid);
 		spin_unlock_irqrestore(&n->lock, flags);
 	}

@@ -1585,7 +1585,7 @@ static unsigned int hk_magazine_overfull(struct hakmem_cache *s)
 	return over;
 }
 
-/* magazine_overflows_by_one, stash_overflows_by_one */
+/* magazine_overflows_by_one, stash_overflows_by_one, bulk_lean_magazine_overflow */
 TEST(magazine_never_overfills)
 {
 	struct hakmem_cache *s = hakmem_cache_create("t-mag", 64, 0, 0, NULL);
@@ -1605,6 +1605,17 @@ TEST(magazine_never_overfills)
 		over += hk_magazine_overfull(s);
 	}
 	CHECK_EQ(over, 0);
+	/* A bulk free of one object more than an empty magazine holds. */
+	hakmem_drain_all(s);
+	for (i = 0; i <= s->mag_size; i++)
+		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	hakmem_drain_all(s);
+	REQUIRE(per_cpu_ptr(s->pcp, 0)->count == 0);
+	hakmem_cache_free_bulk(s, s->mag_size + 1, objs);
+	CHECK_EQ(hk_magazine_overfull(s), 0);
+	CHECK(per_cpu_ptr(s->pcp, 0)->count <= s->mag_size);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
 	free(objs);
 	/*
 	 * A bulk allocation of one object more than the cache holds fails
@@ -1733,6 +1744,81 @@ TEST(free_of_never_allocated_object_refused)
 	hakmem_drain_all(s);
 	CHECK_EQ(hk_cache_inuse(s), 0);
 	hakmem_cache_destroy(s);
+}
+
+/*
+ * bulk_lean_made_end_unchecked, bulk_lean_tag_unchecked,
+ * bulk_lean_interior_unchecked, bulk_lean_cache_unchecked,
+ * bulk_lean_remote_node, bulk_lean_non_pow2_interior
+ *
+ * A bulk free checks every object as hakmem_cache_free() does, also
+ * within a run of one SuperSlab: a second copy of an object in the same
+ * call, an object freed before, an interior pointer, another cache's
+ * object, an object never handed out, memory hakmem does not own; and
+ * another node's object goes to its slab, not into the magazine.
+ */
+static void hk_bulk_free_checks(unsigned int size)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-bulk-check", size, 0, 0, NULL);
+	struct hakmem_cache *o = hakmem_cache_create("t-bulk-other", size, 0, 0, NULL);
+	struct hakmem_cpu_cache *pc;
+	struct hakmem_slab *slab;
+	void *a[8], *v[16], *other, *never, *remote, *foreign;
+	unsigned int i, n = 0, count;
+
+	REQUIRE(s && o && nr_node_ids > 1);
+	hk_bind(hk_nr_cpus - 1);
+	REQUIRE(numa_mem_id() == 1);
+	REQUIRE((remote = hakmem_cache_alloc(s, GFP_KERNEL)));
+	hk_bind(0);
+	REQUIRE(numa_mem_id() == 0);
+	for (i = 0; i < ARRAY_SIZE(a); i++)
+		REQUIRE((a[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	REQUIRE((other = hakmem_cache_alloc(o, GFP_KERNEL)));
+	REQUIRE((slab = hk_slab_of(a[0])));
+	REQUIRE(slab->carved < s->capacity);
+	never = hakmem_slab_obj(s, hakmem_slab_ss(slab), slab, s->capacity - 1);
+	REQUIRE((foreign = kmalloc(size, GFP_KERNEL)));
+	hakmem_cache_free(s, a[7]);		/* freed before the call */
+
+	v[n++] = a[0];
+	v[n++] = a[1];
+	v[n++] = a[0];				/* twice in one call */
+	v[n++] = a[2];
+	v[n++] = (u8 *)a[3] + 8;		/* interior */
+	v[n++] = a[4];
+	v[n++] = never;				/* never handed out */
+	v[n++] = a[5];
+	v[n++] = other;				/* another cache's */
+	v[n++] = a[6];
+	v[n++] = a[7];				/* freed before */
+	v[n++] = remote;			/* node 1's, on node 0 */
+	v[n++] = a[3];
+	v[n++] = foreign;			/* not hakmem's */
+	pc = per_cpu_ptr(s->pcp, 0);
+	count = pc->count;
+	hk_expect_errors();
+	hakmem_cache_free_bulk(s, n, v);
+	/* a[0..6] went into the magazine, nothing else */
+	CHECK_EQ(pc->count, count + 7);
+	for (i = count; i < pc->count; i++)
+		CHECK_EQ(page_to_nid(virt_to_page(pc->objs[i])), 0);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 3);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 3);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_FREE_MISS), 1);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_FREE_HIT), 8);
+	hakmem_cache_free(o, other);
+	kfree(foreign);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	hakmem_cache_destroy(s);
+	hakmem_cache_destroy(o);
+}
+
+TEST(bulk_free_checks_each_object)
+{
+	hk_bulk_free_checks(64);	/* a power-of-two stride: a mask */
+	hk_bulk_free_checks(96);	/* any other: a division */
 }
 
 /* bulk_free_null_not_skipped */

@@ -136,7 +136,7 @@ const u16 hakmem_tiny_sizes[HAKMEM_NR_TINY] = {
 	80, 96, 112, 128, 160, 192, 224, 256,
 	320, 384, 448, 512, 640, 768, 896, 1024,
 };
-EXPORT_SYMBOL_NS_GPL(hakmem_tiny_sizes, HAKMEM_INTERNAL);
+EXPORT_SYMBOL_NS_GPL(hakmem_tiny_sizes, HAKMEM_INTERNAL_NS);
 
 /*
  * The class of every size, by its 8-byte granules (HAKMEM_TINY_GRANULE()):

@@ -523,7 +523,7 @@ static int hakmem_mix_hotplug_fn(void *arg)
 	prandom_seed_state(&rnd, hakmem_mix_seed(mix, HAKMEM_MIX_HOTPLUG));
 	while (!kthread_should_stop()) {
 		/* Never CPU 0: some platforms cannot take it offline. */
-		cpu = 1 + prandom_u32_state(&rnd) % (nr_cpu_ids - 1);
+		cpu = 1 + prandom_u32_state(&rnd) % max(nr_cpu_ids - 1, 1U);
 		if (!cpu_online(cpu)) {
 			usleep_range(1000, 2000);
 			continue;

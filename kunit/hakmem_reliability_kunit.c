@@ -465,8 +465,16 @@ static void hakmem_reliability_rcu_typesafe(struct kunit *test)
 	struct task_struct *t;
 	struct hk_rcu_obj *o;
 	unsigned long ss_free;
+	unsigned int me;
 	u32 magic, gen;
 
+	/*
+	 * The reader spins in its read-side section until the freer is done:
+	 * the freer needs a CPU of its own, or (one CPU, or no preemption)
+	 * it never runs.
+	 */
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two CPUs: the reader spins while another frees");
 	KUNIT_ASSERT_NOT_NULL(test, ctx);
 	ctx->cache = hk_cache(test, "hakmem-rcu", sizeof(struct hk_rcu_obj),
 			      SLAB_TYPESAFE_BY_RCU, hk_rcu_ctor);
@@ -478,6 +486,9 @@ static void hakmem_reliability_rcu_typesafe(struct kunit *test)
 
 	t = kthread_create(hk_rcu_freer, ctx, "hk_rcu_freer");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+	me = raw_smp_processor_id();
+	KUNIT_ASSERT_EQ(test, 0, set_cpus_allowed_ptr(current, cpumask_of(me)));
+	kthread_bind(t, cpumask_any_but(cpu_online_mask, me));
 	rcu_read_lock();
 	o = ctx->obj;
 	wake_up_process(t);

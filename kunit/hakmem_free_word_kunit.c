@@ -275,7 +275,7 @@ static void hakmem_free_word_forged_link(struct kunit *test)
 	void *x[3], **p;
 	char label[32];
 
-	hk_pin(test);
+	hk_pin_home_has_pages(test);
 	for (k = 0; k < HK_FW_FORGED; k++) {
 		c = hk_create(test, "hk_fw_forge", 16, 0, 0, false);
 		for (i = 0; i < 3; i++) {
@@ -325,7 +325,7 @@ static void hakmem_free_word_carve_bitmap(struct kunit *test)
 	unsigned long flags;
 	void *a, **p;
 
-	hk_pin(test);
+	hk_pin_home_has_pages(test);
 	a = hakmem_cache_alloc(c, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);
 	KUNIT_ASSERT_TRUE(test, hk_locate(c, a, &si));
@@ -388,7 +388,7 @@ static void hakmem_free_word_never_common(struct kunit *test)
 	void *obj, *objs[32];
 	u8 *base;
 
-	hk_pin(test);
+	hk_pin_home_has_pages(test);
 	obj = hakmem_cache_alloc(c, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, obj);
 	KUNIT_ASSERT_TRUE(test, hk_locate(c, obj, &si));
@@ -466,7 +466,7 @@ static void hakmem_free_word_ctor_when_carved(struct kunit *test)
 	long made;
 	u8 *a;
 
-	hk_pin(test);
+	hk_pin_home_has_pages(test);
 	atomic_long_set(&hk_ctor_calls, 0);
 	a = hakmem_cache_alloc(c, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, a);

@@ -265,6 +265,25 @@ int hk_pin(struct kunit *test)
 }
 
 /*
+ * Keep the test thread on a CPU whose home node has a free page: where a
+ * free keeps its object in the magazine and the refill grows at home, as
+ * on numa=fake.  On an exhausted node (vm-run.sh --numa exhausted) a
+ * CPU's objects come from another node and its frees go to their slabs.
+ */
+int hk_pin_home_has_pages(struct kunit *test)
+{
+	int cpu;
+
+	for_each_online_cpu(cpu) {
+		hk_pin_to(test, cpu);
+		if (hk_node_has_free_page(hakmem_home_node()))
+			return cpu;
+	}
+	KUNIT_FAIL(test, "no online CPU's home node has a free page");
+	return hk_pin(test);
+}
+
+/*
  * Has @nid a free page right now, for an allocation that neither reclaims
  * nor dips below the min watermark?  A node whose pages are all taken
  * (vm-run.sh --numa exhausted, or a case's own hog) has none.

@@ -98,6 +98,7 @@ void *hk_alloc_node(struct hk_face *f, gfp_t gfp, int nid);
 void hk_free(struct hk_face *f, void *obj);
 int hk_pin(struct kunit *test);
 int hk_pin_to(struct kunit *test, int cpu);
+int hk_pin_home_has_pages(struct kunit *test);
 bool hk_node_has_free_page(int nid);
 bool hk_kept_here(const void *obj);
 

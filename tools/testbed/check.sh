@@ -314,8 +314,7 @@ step tracing-fields "$TESTBED/trace-check" "$logdir/tracing-console.log"
 
 # Boots that fail on main for open, known reasons run only with
 # CHECK_PENDING=1, and the summary names them as not run (never as
-# passed).  None is pending today; a boot is added here, with its reason,
-# only while an issue about it is open.
+# passed), only while an issue about it is open.
 pending=()
 pending_step() {
 	if [ -n "${CHECK_PENDING:-}" ]; then
@@ -373,7 +372,11 @@ kunit_step kunit-init-on kcsan --stress \
 kunit_step kunit-numa-memoryless kcsan \
 	--must 'testbed: numa memoryless: node 1 has CPUs and no memory' \
 	--numa memoryless --timeout "$VM_TIMEOUT_EXTRA"
-kunit_step kunit-numa-exhausted kcsan \
+# Pending: hakmem_api_numa expects node 1's own objects whenever a free
+# page was there before and after, but hakmem's 100 ms "no pages" mark
+# (set by an earlier failure) rightly sends it to node 0 meanwhile: 3
+# failures in 1 of the last 4 exhausted boots (issue #10).
+pending_step kunit_step kunit-numa-exhausted kcsan \
 	--must 'testbed: numa exhausted: node 1 has no free page left' \
 	--numa exhausted --timeout "$VM_TIMEOUT_EXTRA"
 

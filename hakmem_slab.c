@@ -462,6 +462,24 @@ static __always_inline void *__hakmem_cache_alloc(struct hakmem_cache *s,
 	return hakmem_obj_out(s, obj, gfp);
 }
 
+/*
+ * Both cache allocation entry points: refused flags, the allocation, the
+ * event.  Inlined into each, so the event's call site (_RET_IP_) is the
+ * exported function's caller.
+ */
+static __always_inline void *hakmem_cache_alloc_api(struct hakmem_cache *cache,
+						    gfp_t gfp, int node)
+{
+	void *obj;
+
+	if (unlikely(gfp & HAKMEM_GFP_REFUSED))
+		obj = hakmem_gfp_refused(cache->dbg_name, gfp, HAKMEM_GFP_REFUSED);
+	else
+		obj = __hakmem_cache_alloc(cache, gfp, node);
+	hakmem_trace_alloc(obj, cache, 0, gfp, node);
+	return obj;
+}
+
 /**
  * hakmem_cache_alloc - allocate an object from a hakmem cache
  * @cache: the cache
@@ -476,14 +494,7 @@ static __always_inline void *__hakmem_cache_alloc(struct hakmem_cache *s,
  */
 void *hakmem_cache_alloc(struct hakmem_cache *cache, gfp_t gfp)
 {
-	void *obj;
-
-	if (unlikely(gfp & HAKMEM_GFP_REFUSED))
-		obj = hakmem_gfp_refused(cache->dbg_name, gfp, HAKMEM_GFP_REFUSED);
-	else
-		obj = __hakmem_cache_alloc(cache, gfp, NUMA_NO_NODE);
-	hakmem_trace_alloc(obj, cache, 0, gfp, NUMA_NO_NODE);
-	return obj;
+	return hakmem_cache_alloc_api(cache, gfp, NUMA_NO_NODE);
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_cache_alloc, HAKMEM_NS);
 
@@ -505,14 +516,7 @@ EXPORT_SYMBOL_NS_GPL(hakmem_cache_alloc, HAKMEM_NS);
  */
 void *hakmem_cache_alloc_node(struct hakmem_cache *cache, gfp_t gfp, int node)
 {
-	void *obj;
-
-	if (unlikely(gfp & HAKMEM_GFP_REFUSED))
-		obj = hakmem_gfp_refused(cache->dbg_name, gfp, HAKMEM_GFP_REFUSED);
-	else
-		obj = __hakmem_cache_alloc(cache, gfp, node);
-	hakmem_trace_alloc(obj, cache, 0, gfp, node);
-	return obj;
+	return hakmem_cache_alloc_api(cache, gfp, node);
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_cache_alloc_node, HAKMEM_NS);
 

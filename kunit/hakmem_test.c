@@ -300,6 +300,16 @@ bool hk_node_has_free_page(int nid)
 }
 
 /*
+ * Has @c marked @nid "no pages for a SuperSlab" (hakmem_node_pages_seen())?
+ * Until the mark expires, allocations for the node without __GFP_THISNODE
+ * take other nodes' objects rather than ask the page allocator again.
+ */
+bool hk_node_marked(struct hakmem_cache *c, int nid)
+{
+	return READ_ONCE(c->node[nid]->no_pages_until) != 0;
+}
+
+/*
  * Does a free of @obj on this (pinned) CPU keep it in the CPU's magazine,
  * to be the next allocation (LIFO)?  Only if it is of the CPU's home node
  * (hakmem_home_node()): an object of another node goes straight back to

@@ -372,11 +372,7 @@ kunit_step kunit-init-on kcsan --stress \
 kunit_step kunit-numa-memoryless kcsan \
 	--must 'testbed: numa memoryless: node 1 has CPUs and no memory' \
 	--numa memoryless --timeout "$VM_TIMEOUT_EXTRA"
-# Pending: hakmem_api_numa expects node 1's own objects whenever a free
-# page was there before and after, but hakmem's 100 ms "no pages" mark
-# (set by an earlier failure) rightly sends it to node 0 meanwhile: 3
-# failures in 1 of the last 4 exhausted boots (issue #10).
-pending_step kunit_step kunit-numa-exhausted kcsan \
+kunit_step kunit-numa-exhausted kcsan \
 	--must 'testbed: numa exhausted: node 1 has no free page left' \
 	--numa exhausted --timeout "$VM_TIMEOUT_EXTRA"
 

@@ -11,10 +11,9 @@
  * Each prints "<label> <instructions per object>" when run with
  * --summary DIR on the callgrind dumps of DIR.
  */
-#include <valgrind/callgrind.h>
-
 #include "hk/kernel.h"
 #include "hakmem_slab.h"
+#include "cg_measure.h"
 
 static struct hakmem_cache *c64;
 static void *objs[1000];
@@ -55,20 +54,6 @@ static noinline void loop_tbatch(unsigned long n)
 	}
 }
 
-static void measure(const char *name, void (*fn)(unsigned long), unsigned long n)
-{
-	char label[64];
-
-	fn(n);			/* warm: magazines and slabs in their steady state */
-	CALLGRIND_ZERO_STATS;
-	fn(n);
-	snprintf(label, sizeof(label), "%s-N", name);
-	CALLGRIND_DUMP_STATS_AT(label);
-	fn(2 * n);
-	snprintf(label, sizeof(label), "%s-2N", name);
-	CALLGRIND_DUMP_STATS_AT(label);
-}
-
 int main(int argc, char **argv)
 {
 	unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 0) : 1000;
@@ -78,9 +63,9 @@ int main(int argc, char **argv)
 	c64 = hakmem_cache_create("bulk64", 64, 0, 0, NULL);
 	if (!c64)
 		return 1;
-	measure("bulk64", loop_bulk, n);
-	measure("batch1000", loop_batch, n / 10 ? n / 10 : 1);
-	measure("tbatch1000", loop_tbatch, n / 10 ? n / 10 : 1);
+	cg_measure("bulk64", loop_bulk, n);
+	cg_measure("batch1000", loop_batch, n / 10 ? n / 10 : 1);
+	cg_measure("tbatch1000", loop_tbatch, n / 10 ? n / 10 : 1);
 	printf("bulkbatch: n=%lu done\n", n);
 	hakmem_cache_destroy(c64);
 	hk_module_exit();

@@ -2,18 +2,16 @@
 /*
  * Hot-path cost under callgrind: instructions per alloc+free pair, as
  * (Ir of 2N pairs - Ir of N pairs) / N, so set-up and the measurement
- * itself cancel out.  Each loop runs between CALLGRIND_ZERO_STATS and
- * CALLGRIND_DUMP_STATS_AT(label); bench-user.sh reads the dumps.
+ * itself cancel out (cg_measure.h); bench-user.sh reads the dumps.
  *
  *   valgrind --tool=callgrind build/bench/hotpair [N]
  * Loops: "cache64" (hakmem_cache_alloc/free of a 64-byte cache),
  * "tiny64" (hakmem_alloc(64)/hakmem_free), "glibc64" (malloc/free, reference).
  * Built exclusive (one thread per vCPU): no vCPU lock, as a CPU-bound kthread.
  */
-#include <valgrind/callgrind.h>
-
 #include "hk/kernel.h"
 #include "hakmem_slab.h"
+#include "cg_measure.h"
 
 static struct hakmem_cache *c64;
 
@@ -47,20 +45,6 @@ static noinline void loop_glibc(unsigned long n)
 	}
 }
 
-static void measure(const char *name, void (*fn)(unsigned long), unsigned long n)
-{
-	char label[64];
-
-	fn(n);			/* warm: magazines full, code paged in */
-	CALLGRIND_ZERO_STATS;
-	fn(n);
-	snprintf(label, sizeof(label), "%s-N", name);
-	CALLGRIND_DUMP_STATS_AT(label);
-	fn(2 * n);
-	snprintf(label, sizeof(label), "%s-2N", name);
-	CALLGRIND_DUMP_STATS_AT(label);
-}
-
 int main(int argc, char **argv)
 {
 	unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 0) : 100000;
@@ -70,9 +54,9 @@ int main(int argc, char **argv)
 	c64 = hakmem_cache_create("hot64", 64, 0, 0, NULL);
 	if (!c64)
 		return 1;
-	measure("cache64", loop_cache, n);
-	measure("tiny64", loop_tiny, n);
-	measure("glibc64", loop_glibc, n);
+	cg_measure("cache64", loop_cache, n);
+	cg_measure("tiny64", loop_tiny, n);
+	cg_measure("glibc64", loop_glibc, n);
 	printf("hotpair: n=%lu done\n", n);
 	hakmem_cache_destroy(c64);
 	hk_module_exit();

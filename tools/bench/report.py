@@ -61,11 +61,18 @@ KNOWN = {'v', 'release', 'scenario', 'group', 'unit', 'better', 'ops',
          'empty', 'kernel_label', 'clock'}
 
 
-def parse_log(label, clock, path):
-    records, status = [], None
+WASTE = re.compile(r'HAKMEM_REPLAY_WASTE (\{.*\})\s*$')
+PROFILE = re.compile(r'HAKMEM_REPLAY_PROFILE (\{.*\})\s*$')
+
+
+def parse_tagged(tag, label, path):
+    """The JSON records that follow TAG in a log (LINE: the benchmark's
+    rows; WASTE, PROFILE: the trace replay's size-class tables and
+    per-size profiles, hbench_replay.c), each given the kernel's label."""
+    out = []
     with open(path, errors='replace') as f:
         for line in f:
-            m = LINE.search(line)
+            m = tag.search(line)
             if m:
                 try:
                     rec = json.loads(m.group(1))
@@ -74,51 +81,21 @@ def parse_log(label, clock, path):
                           file=sys.stderr)
                     continue
                 rec['kernel_label'] = label
-                rec['clock'] = clock
-                records.append(rec)
-                continue
+                out.append(rec)
+    return out
+
+
+def parse_log(label, clock, path):
+    """The benchmark's rows of a log, and the status of its end line."""
+    records, status = parse_tagged(LINE, label, path), None
+    for rec in records:
+        rec['clock'] = clock
+    with open(path, errors='replace') as f:
+        for line in f:
             m = END.search(line)
             if m:
                 status = int(m.group(1))
     return records, status
-
-
-WASTE = re.compile(r'HAKMEM_REPLAY_WASTE (\{.*\})\s*$')
-
-
-def parse_waste(label, path):
-    """The trace replay's size-class tables (hbench_replay.c) of a log."""
-    out = []
-    with open(path, errors='replace') as f:
-        for line in f:
-            m = WASTE.search(line)
-            if m:
-                try:
-                    rec = json.loads(m.group(1))
-                except json.JSONDecodeError:
-                    continue
-                rec['kernel_label'] = label
-                out.append(rec)
-    return out
-
-
-PROFILE = re.compile(r'HAKMEM_REPLAY_PROFILE (\{.*\})\s*$')
-
-
-def parse_profile(label, path):
-    """The replay's per-size profiles (hbench_replay.c) of a log."""
-    out = []
-    with open(path, errors='replace') as f:
-        for line in f:
-            m = PROFILE.search(line)
-            if m:
-                try:
-                    rec = json.loads(m.group(1))
-                except json.JSONDecodeError:
-                    continue
-                rec['kernel_label'] = label
-                out.append(rec)
-    return out
 
 
 def profile_markdown(profiles):
@@ -517,8 +494,8 @@ def main():
                   f'{status}', file=sys.stderr)
             bad = 1
         recs += [record_out(r) for r in got]
-        waste += parse_waste(label, path)
-        profiles += parse_profile(label, path)
+        waste += parse_tagged(WASTE, label, path)
+        profiles += parse_tagged(PROFILE, label, path)
     recs = fold_repeats(recs)
 
     os.makedirs(args.out, exist_ok=True)

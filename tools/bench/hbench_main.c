@@ -124,12 +124,24 @@ static const struct {
 	{ "all", HBENCH_G_SINGLE | HBENCH_G_MULTI | HBENCH_G_XCPU },
 };
 
+/*
+ * One single-CPU row, "<group>_<cache|tiny>_<@n>": @scn->nr objects at a
+ * time, as many times as fit in ops (at least once).
+ */
+static int hbench_single_row(struct hbench_scn *scn, unsigned int n)
+{
+	scn->objs = max_t(unsigned long, ops / scn->nr, 1) * scn->nr;
+	snprintf(scn->name, sizeof(scn->name), "%s_%s_%u", scn->group,
+		 scn->api == HBENCH_API_CACHE ? "cache" : "tiny", n);
+	return hbench_measure(scn);
+}
+
 static int hbench_single(unsigned int groups)
 {
 	static const unsigned int hot_sizes[] = { 16, 64, 256, 1024 };
 	static const unsigned int batch_nr[] = { 10, 100, 1000 };
 	static const unsigned int bulk_nr[] = { 8, 64 };
-	struct hbench_scn scn = { .unit = "ns/obj", .objs = ops };
+	struct hbench_scn scn = { .unit = "ns/obj" };
 	unsigned int i;
 	int err;
 
@@ -143,10 +155,7 @@ static int hbench_single(unsigned int groups)
 			scn.api = i < ARRAY_SIZE(hot_sizes) ? HBENCH_API_CACHE :
 							     HBENCH_API_TINY;
 			scn.size = hot_sizes[i % ARRAY_SIZE(hot_sizes)];
-			snprintf(scn.name, sizeof(scn.name), "hot_%s_%u",
-				 scn.api == HBENCH_API_CACHE ? "cache" : "tiny",
-				 scn.size);
-			err = hbench_measure(&scn);
+			err = hbench_single_row(&scn, scn.size);
 			if (err)
 				return err;
 		}
@@ -161,11 +170,7 @@ static int hbench_single(unsigned int groups)
 							    HBENCH_API_TINY;
 			scn.nr = batch_nr[min_t(unsigned int, i,
 						ARRAY_SIZE(batch_nr) - 1)];
-			snprintf(scn.name, sizeof(scn.name), "batch_%s_%u",
-				 scn.api == HBENCH_API_CACHE ? "cache" : "tiny",
-				 scn.nr);
-			scn.objs = max_t(unsigned long, ops / scn.nr, 1) * scn.nr;
-			err = hbench_measure(&scn);
+			err = hbench_single_row(&scn, scn.nr);
 			if (err)
 				return err;
 		}
@@ -178,10 +183,7 @@ static int hbench_single(unsigned int groups)
 		scn.size = 64;
 		for (i = 0; i < ARRAY_SIZE(bulk_nr); i++) {
 			scn.nr = bulk_nr[i];
-			snprintf(scn.name, sizeof(scn.name), "bulk_cache_%u",
-				 scn.nr);
-			scn.objs = max_t(unsigned long, ops / scn.nr, 1) * scn.nr;
-			err = hbench_measure(&scn);
+			err = hbench_single_row(&scn, scn.nr);
 			if (err)
 				return err;
 		}

@@ -112,20 +112,6 @@ static int hk_window_teardown(unsigned int cpu)
 	return 0;
 }
 
-/* Put @s's objects into this CPU's magazine: all of them, only there. */
-static long hk_window_fill(void *arg)
-{
-	struct hakmem_cache *s = arg;
-	void *objs[4];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(objs); i++)
-		objs[i] = hakmem_cache_alloc(s, GFP_KERNEL);
-	for (i = 0; i < ARRAY_SIZE(objs); i++)
-		hakmem_cache_free(s, objs[i]);
-	return 0;
-}
-
 static bool hk_debugfs_has(const char *name)
 {
 	struct dentry *dir = debugfs_lookup("hakmem", NULL);
@@ -189,7 +175,7 @@ static struct hk_window *hk_window_setup(struct kunit *test, const char *name,
 	w->cache = hakmem_cache_create(name, 96, 0, 0, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, w->cache);
 	strscpy(w->name, w->cache->dbg_name, sizeof(w->name));
-	work_on_cpu(cpu, hk_window_fill, w->cache);
+	work_on_cpu(cpu, hk_magazine_fill, w->cache);
 	KUNIT_ASSERT_GT(test, READ_ONCE(per_cpu_ptr(w->cache->pcp, cpu)->count), 0U);
 	/* Nothing else has this cache's objects: the magazine holds them all. */
 	KUNIT_ASSERT_EQ(test, hakmem_nodes_sum(w->cache, nr_inuse),

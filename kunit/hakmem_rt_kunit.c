@@ -131,19 +131,6 @@ static void hakmem_rt_free_preemptible(struct kunit *test)
 
 /* --- draining ------------------------------------------------------------- */
 
-static long hk_rt_fill(void *arg)
-{
-	struct hakmem_cache *s = arg;
-	void *objs[4];
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(objs); i++)
-		objs[i] = hakmem_cache_alloc(s, GFP_KERNEL);
-	for (i = 0; i < ARRAY_SIZE(objs); i++)
-		hakmem_cache_free(s, objs[i]);
-	return 0;
-}
-
 /* Objects in this cache's magazines, and how many CPUs hold some. */
 static unsigned int hk_rt_cached(struct hakmem_cache *s, unsigned int *cpus)
 {
@@ -166,7 +153,7 @@ static void hk_rt_fill_all(struct kunit *test, struct hakmem_cache *s)
 
 	cpus_read_lock();
 	for_each_online_cpu(cpu)
-		work_on_cpu(cpu, hk_rt_fill, s);
+		work_on_cpu(cpu, hk_magazine_fill, s);
 	cpus_read_unlock();
 	KUNIT_ASSERT_GT(test, hk_rt_cached(s, &cpus), 0U);
 	KUNIT_ASSERT_GE(test, cpus, 1U);

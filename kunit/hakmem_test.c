@@ -321,6 +321,23 @@ bool hk_kept_here(const void *obj)
 	return page_to_nid(virt_to_page(obj)) == hakmem_home_node();
 }
 
+/*
+ * A work_on_cpu() worker: a few objects of the cache @arg out and back on
+ * this CPU, so that its magazine holds them, and no slab does.
+ */
+long hk_magazine_fill(void *arg)
+{
+	struct hakmem_cache *s = arg;
+	void *objs[4];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		objs[i] = hakmem_cache_alloc(s, GFP_KERNEL);
+	for (i = 0; i < ARRAY_SIZE(objs); i++)
+		hakmem_cache_free(s, objs[i]);
+	return 0;
+}
+
 /* --- patterns ------------------------------------------------------------ */
 
 /*

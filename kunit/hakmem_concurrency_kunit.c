@@ -405,14 +405,7 @@ static void hakmem_concurrency_hotplug(struct kunit *test)
 	unsigned int held;
 	int cpu, nid, ret;
 
-	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU))
-		kunit_skip(test, "this kernel has no CONFIG_HOTPLUG_CPU");
-	if (num_online_cpus() < 2)
-		kunit_skip(test, "one CPU online: none to take offline");
-	cpu = cpumask_next(cpumask_first(cpu_online_mask), cpu_online_mask);
-	KUNIT_ASSERT_LT(test, cpu, (int)nr_cpu_ids);
-	if (!cpu_is_hotpluggable(cpu))
-		kunit_skip(test, "CPU %d cannot go offline on this machine", cpu);
+	cpu = hk_hotplug_cpu(test);
 	nid = cpu_to_node(cpu);
 	d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, d);

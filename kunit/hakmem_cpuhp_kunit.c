@@ -156,14 +156,7 @@ static struct hk_window *hk_window_setup(struct kunit *test, const char *name,
 	struct hk_window *w;
 	unsigned int cpu;
 
-	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU))
-		kunit_skip(test, "this kernel has no CONFIG_HOTPLUG_CPU");
-	if (num_online_cpus() < 2)
-		kunit_skip(test, "one CPU online: none to take offline");
-	cpu = cpumask_next(cpumask_first(cpu_online_mask), cpu_online_mask);
-	KUNIT_ASSERT_LT(test, cpu, nr_cpu_ids);
-	if (!cpu_is_hotpluggable(cpu))
-		kunit_skip(test, "CPU %u cannot go offline on this machine", cpu);
+	cpu = hk_hotplug_cpu(test);
 	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
 	ws = kunit_kzalloc(test, sizeof(*ws), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, w);

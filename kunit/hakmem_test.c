@@ -26,6 +26,7 @@
 
 #include <kunit/test.h>
 #include <linux/bitmap.h>
+#include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/hash.h>
 #include <linux/log2.h>
@@ -319,6 +320,26 @@ bool hk_node_marked(struct hakmem_cache *c, int nid)
 bool hk_kept_here(const void *obj)
 {
 	return page_to_nid(virt_to_page(obj)) == hakmem_home_node();
+}
+
+/*
+ * The CPU a hotplug case takes offline: the second online one.  Skips the
+ * case where none can go (no CONFIG_HOTPLUG_CPU, one CPU online, or that
+ * CPU is not hotpluggable on this machine).
+ */
+int hk_hotplug_cpu(struct kunit *test)
+{
+	int cpu;
+
+	if (!IS_ENABLED(CONFIG_HOTPLUG_CPU))
+		kunit_skip(test, "this kernel has no CONFIG_HOTPLUG_CPU");
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "one CPU online: none to take offline");
+	cpu = cpumask_next(cpumask_first(cpu_online_mask), cpu_online_mask);
+	KUNIT_ASSERT_LT(test, cpu, (int)nr_cpu_ids);
+	if (!cpu_is_hotpluggable(cpu))
+		kunit_skip(test, "CPU %d cannot go offline on this machine", cpu);
+	return cpu;
 }
 
 /*

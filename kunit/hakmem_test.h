@@ -102,6 +102,7 @@ int hk_pin_home_has_pages(struct kunit *test);
 bool hk_node_has_free_page(int nid);
 bool hk_node_marked(struct hakmem_cache *c, int nid);
 bool hk_kept_here(const void *obj);
+int hk_hotplug_cpu(struct kunit *test);
 long hk_magazine_fill(void *arg);
 
 /* --- patterns: derived from the address and size ----------------------- */

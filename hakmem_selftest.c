@@ -29,6 +29,7 @@
 #include <linux/vmalloc.h>
 
 #include "hakmem_internal.h"
+#include "hakmem_selftest.h"
 #include "hakmem_stress_mix.h"
 
 static unsigned int stress_ms;
@@ -93,28 +94,13 @@ out:
 	hakmem_cache_destroy(s);
 }
 
-/*
- * The class hakmem_alloc(@size) must come from: the smallest of the table
- * holding @size rounded up to ARCH_KMALLOC_MINALIGN, and a multiple of it.
- */
-static unsigned int hakmem_selftest_class(unsigned int size)
-{
-	unsigned int i = 0;
-
-	size = ALIGN(size, ARCH_KMALLOC_MINALIGN);
-	while (hakmem_tiny_sizes[i] < size ||
-	       !IS_ALIGNED(hakmem_tiny_sizes[i], ARCH_KMALLOC_MINALIGN))
-		i++;
-	return hakmem_tiny_sizes[i];
-}
-
 /* The tiny classes: size, alignment and ksize for 1..1024. */
 static void hakmem_selftest_tiny(struct hakmem_check *c)
 {
 	unsigned int size, bad = 0;
 
 	for (size = 1; size <= HAKMEM_MAX_TINY_SIZE; size++) {
-		size_t class = hakmem_selftest_class(size);
+		size_t class = hakmem_tiny_class_want(size);
 		u8 *p = hakmem_alloc(size, GFP_KERNEL | __GFP_ZERO);
 
 		/* kmalloc()'s alignment: the minimum, powers of two naturally. */

@@ -12,6 +12,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "hakmem_selftest.h"
 #include "hakmem_test.h"
 
 /* hakmem_layout                                                          */
@@ -150,21 +151,6 @@ static void hakmem_layout_tiny_classes(struct kunit *test)
 }
 
 /*
- * The class of @size: the smallest of the table holding @size rounded up
- * to ARCH_KMALLOC_MINALIGN, and a multiple of it.
- */
-static unsigned int hk_tiny_class(unsigned int size)
-{
-	unsigned int i = 0;
-
-	size = ALIGN(size, ARCH_KMALLOC_MINALIGN);
-	while (hakmem_tiny_sizes[i] < size ||
-	       !IS_ALIGNED(hakmem_tiny_sizes[i], ARCH_KMALLOC_MINALIGN))
-		i++;
-	return hakmem_tiny_sizes[i];
-}
-
-/*
  * Every size 1..1024 goes to the smallest class that holds it, never
  * larger than kmalloc()'s for the same size.
  */
@@ -175,7 +161,7 @@ static void hakmem_layout_tiny_sizes(struct kunit *test)
 	void *obj;
 
 	for (size = 1; size <= HAKMEM_MAX_TINY_SIZE; size++) {
-		want = hk_tiny_class(size);
+		want = hakmem_tiny_class_want(size);
 		KUNIT_EXPECT_LE_MSG(test, want, kmalloc_size_roundup(size), "size %u", size);
 		obj = hakmem_alloc(size, GFP_KERNEL);
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, obj);

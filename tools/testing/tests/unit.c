@@ -4,6 +4,7 @@
  * Built plain and with -fsanitize=address,undefined.
  */
 #include "hk_test.h"
+#include "hakmem_selftest.h"
 
 static int hk_bind(int cpu)
 {
@@ -385,16 +386,6 @@ TEST(gfp_zero)
 
 /* ---- tiny classes ---------------------------------------------------------- */
 
-/* The smallest class of the table that holds @size. */
-static size_t hk_tiny_class(unsigned int size)
-{
-	unsigned int i = 0;
-
-	while (hakmem_tiny_sizes[i] < size)
-		i++;
-	return hakmem_tiny_sizes[i];
-}
-
 /* tiny_class_off_by_one */
 TEST(tiny_classes_1_to_1024)
 {
@@ -402,7 +393,7 @@ TEST(tiny_classes_1_to_1024)
 	void *keep[1025];
 
 	for (size = 1; size <= HAKMEM_MAX_TINY_SIZE; size++) {
-		size_t class = hk_tiny_class(size);
+		size_t class = hakmem_tiny_class_want(size);
 		u8 *p = hakmem_alloc(size, GFP_KERNEL);
 
 		REQUIRE(p);

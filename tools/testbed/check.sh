@@ -175,6 +175,32 @@ do_build() {
 	done
 }
 
+# boot_verdict NAME KIND RC LOG CONSOLE [REGEX...]: judge one boot with
+# gate_vm_verdict (gate.sh), RC standing for vm-run's exit status; KIND
+# kunit*: its cases count in the summary (and NAME.cases lists them), and
+# boot_note says how many ran, for record.  Each reason the gate gives is
+# appended to LOG.  Returns 1 when the boot failed.
+boot_verdict() {
+	local name=$1 kind=$2 rc=$3 log=$4 console=$5 why
+	shift 5
+	gate_vm_verdict "$kind" "$rc" "$log" "$console" "$@"
+	boot_note=
+	if [[ $kind == kunit* ]]; then
+		"$TESTBED/ktap-cases" "$console" >"$logdir/$name.cases" 2>/dev/null
+		boot_note="KUnit $gate_tests cases: $gate_passed passed, $gate_failed failed, $gate_skipped skipped"
+		echo "   KUnit: ${boot_note#KUnit }"
+		passed=$((passed + gate_passed))
+		failed=$((failed + gate_failed))
+		kunit_runs=$((kunit_runs + gate_tests))
+		kunit_boots+=("$name:$gate_tests")
+	fi
+	[ ${#gate_why[@]} = 0 ] && return 0
+	for why in "${gate_why[@]}"; do
+		echo "check: $name: $why" >>"$log"
+	done
+	return 1
+}
+
 # vm_step NAME KIND KERNEL [--must REGEX]... [vm-run arguments...]: one
 # QEMU boot.  The boot is one test, judged by gate_vm_verdict (gate.sh):
 # vm-run's exit status, the scanner's verdict and what KIND asks for (KIND
@@ -182,7 +208,7 @@ do_build() {
 # load-time stress must say "passed").  --must REGEX: a line the console
 # must hold, proof that the boot ran in the configuration asked for.
 vm_step() {
-	local name=$1 kind=$2 kernel=$3 t0 rc log console must=() why note
+	local name=$1 kind=$2 kernel=$3 t0 rc log console must=() note
 	shift 3
 	while [ "${1:-}" = --must ]; do
 		must+=("$2")
@@ -196,27 +222,11 @@ vm_step() {
 	"$VM_RUN" --kernel "$kernel" --smp 4 --timeout "$VM_TIMEOUT" \
 		--quiet --log "$console" "$@" >"$log" 2>&1
 	rc=$?
-	gate_vm_verdict "$kind" "$rc" "$log" "$console" ${must[@]+"${must[@]}"}
-	if [[ $kind == kunit* ]]; then
-		"$TESTBED/ktap-cases" "$console" >"$logdir/$name.cases" 2>/dev/null
-		echo "   KUnit: $gate_tests cases: $gate_passed passed, $gate_failed failed, $gate_skipped skipped"
-		passed=$((passed + gate_passed))
-		failed=$((failed + gate_failed))
-		kunit_runs=$((kunit_runs + gate_tests))
-		kunit_boots+=("$name:$gate_tests")
-	fi
-	rc=0
-	if [ ${#gate_why[@]} != 0 ]; then
-		rc=1
-		for why in "${gate_why[@]}"; do
-			echo "check: $name: $why" >>"$log"
-		done
-	fi
+	boot_verdict "$name" "$kind" "$rc" "$log" "$console" ${must[@]+"${must[@]}"} &&
+		rc=0 || rc=1
 	# The stress's seed and loads, for a replay (soak.sh --replay).
 	note=$(grep -aom1 'stress seed=[0-9]* mix=[a-z,]*' "$console" 2>/dev/null)
-	if [[ $kind == kunit* ]]; then
-		note="KUnit $gate_tests cases: $gate_passed passed, $gate_failed failed, $gate_skipped skipped${note:+; $note}"
-	fi
+	[ -z "$boot_note" ] || note="$boot_note${note:+; $note}"
 	record "$name boot" $rc $(( $(date +%s) - t0 )) "$log" "$note"
 	[ $rc = 0 ] || [ ! -f "$console" ] || echo "   console log: $console"
 }
@@ -429,7 +439,7 @@ intree_boot
 # exit status stands for vm-run's, and the scanner reads the kernel's
 # output, which kunit.py keeps in its build directory (test.log).
 kunit_py_step() {
-	local name=$1 t0 rc log console why
+	local name=$1 t0 rc log console
 	[ -n "${CHECK_ONLY:-}" ] && ! [[ $name =~ $CHECK_ONLY ]] && return 0
 	echo "== $name (kunit.py run --kunitconfig=mm/hakmem, UML)"
 	t0=$(date +%s)
@@ -443,22 +453,8 @@ kunit_py_step() {
 	# No vm-run end marker in kunit.py's log: kunit.py's exit status says
 	# whether every case ran and the kernel halted.
 	"$TESTBED/scan-console" --quiet --no-end-marker "$console" >>"$log" 2>&1 || rc=1
-	gate_vm_verdict kunit "$rc" "$log" "$console"
-	"$TESTBED/ktap-cases" "$console" >"$logdir/$name.cases" 2>/dev/null
-	echo "   KUnit: $gate_tests cases: $gate_passed passed, $gate_failed failed, $gate_skipped skipped"
-	passed=$((passed + gate_passed))
-	failed=$((failed + gate_failed))
-	kunit_runs=$((kunit_runs + gate_tests))
-	kunit_boots+=("$name:$gate_tests")
-	rc=0
-	if [ ${#gate_why[@]} != 0 ]; then
-		rc=1
-		for why in "${gate_why[@]}"; do
-			echo "check: $name: $why" >>"$log"
-		done
-	fi
-	record "$name" $rc $(( $(date +%s) - t0 )) "$log" \
-		"KUnit $gate_tests cases: $gate_passed passed, $gate_failed failed, $gate_skipped skipped"
+	boot_verdict "$name" kunit "$rc" "$log" "$console" && rc=0 || rc=1
+	record "$name" $rc $(( $(date +%s) - t0 )) "$log" "$boot_note"
 }
 kunit_py_step kunit-py-uml
 

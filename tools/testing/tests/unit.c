@@ -806,6 +806,33 @@ static unsigned int hk_dups(void **p, unsigned int n)
 	return d;
 }
 
+/*
+ * A new array of @size pointers, the first @n of them objects of @s just
+ * allocated, the rest NULL for the caller.
+ */
+static void **hk_alloc_array(struct hakmem_cache *s, unsigned int n, unsigned int size)
+{
+	void **p = calloc(size, sizeof(void *));
+	unsigned int i;
+
+	REQUIRE(p);
+	for (i = 0; i < n; i++)
+		REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	return p;
+}
+
+/* Free the @n objects of @p, then @p: drained, nothing of @s is left in use. */
+static void hk_free_array(struct hakmem_cache *s, void **p, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		hakmem_cache_free(s, p[i]);
+	free(p);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+}
+
 /* Index of @obj in its slab. */
 static unsigned int hk_obj_idx(struct hakmem_cache *s, void *obj)
 {
@@ -974,10 +1001,7 @@ TEST(free_word_forged_link)
 		carved = hk_slab_of(x[2])->carved;
 		*hakmem_fp(s, x[2]) = hakmem_free_word(hakmem_slab_ss(hk_slab_of(x[2])), x[2], next);
 		n = 2 * s->capacity + 2 * s->mag_size;
-		p = calloc(n + 1, sizeof(void *));
-		REQUIRE(p);
-		for (i = 0; i < n; i++)
-			REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+		p = hk_alloc_array(s, n, n + 1);
 		p[n] = x[0];
 		CHECK_EQ(hk_dups(p, n + 1), 0);
 		expect = next != HAKMEM_FP_END &&
@@ -1230,7 +1254,7 @@ TEST(free_of_never_carved_object)
 	struct hakmem_cache *s = hakmem_cache_create("t-unmade", 64, 0, 0, NULL);
 	struct hakmem_slab *slab;
 	void *a, *stale, **p;
-	unsigned int i, n;
+	unsigned int n;
 
 	REQUIRE(s);
 	hk_bind(0);
@@ -1245,17 +1269,10 @@ TEST(free_of_never_carved_object)
 	hakmem_cache_free(s, stale);
 	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 1);
 	n = 2 * (s->capacity << HAKMEM_SS_SLABS_SHIFT);
-	p = calloc(n + 1, sizeof(void *));
-	REQUIRE(p);
-	for (i = 0; i < n; i++)
-		REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	p = hk_alloc_array(s, n, n + 1);
 	p[n] = a;
 	CHECK_EQ(hk_dups(p, n + 1), 0);
-	for (i = 0; i <= n; i++)
-		hakmem_cache_free(s, p[i]);
-	free(p);
-	hakmem_drain_all(s);
-	CHECK_EQ(hk_cache_inuse(s), 0);
+	hk_free_array(s, p, n + 1);
 	hakmem_cache_destroy(s);
 }
 
@@ -1269,7 +1286,7 @@ TEST(free_into_quarantined_slab_tail)
 	struct hakmem_cache *s = hakmem_cache_create("t-gap", 16, 0, 0, NULL);
 	struct hakmem_slab *slab;
 	void *a, *tail, **p;
-	unsigned int i, n;
+	unsigned int n;
 
 	REQUIRE(s);
 	hk_bind(0);
@@ -1283,21 +1300,14 @@ TEST(free_into_quarantined_slab_tail)
 	tail = hakmem_slab_obj(s, hakmem_slab_ss(slab), slab, s->capacity - 1);
 	*(u16 *)a ^= 1;			/* the slab is quarantined at its next take */
 	n = 2 * (s->capacity << HAKMEM_SS_SLABS_SHIFT);
-	p = calloc(n + 1, sizeof(void *));
-	REQUIRE(p);
-	for (i = 0; i < n; i++)
-		REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	p = hk_alloc_array(s, n, n + 1);
 	CHECK(slab->quarantined);
 	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_CORRUPTION), 1);
 	CHECK((unsigned long)tail < hakmem_slab_ss(slab)->made_end);
 	hakmem_cache_free(s, tail);
 	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 1);
 	CHECK_EQ(hk_dups(p, n), 0);
-	for (i = 0; i < n; i++)
-		hakmem_cache_free(s, p[i]);
-	free(p);
-	hakmem_drain_all(s);
-	CHECK_EQ(hk_cache_inuse(s), 0);
+	hk_free_array(s, p, n);
 	hakmem_cache_destroy(s);
 }
 
@@ -1586,10 +1596,7 @@ TEST(magazine_never_overfills)
 	REQUIRE(s);
 	hk_bind(0);
 	n = 2 * s->mag_size;
-	objs = calloc(n, sizeof(void *));
-	REQUIRE(objs);
-	for (i = 0; i < n; i++)
-		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	objs = hk_alloc_array(s, n, n);
 	/* frees fill the magazine and flush it, again and again */
 	for (i = 0; i < n; i++) {
 		hakmem_cache_free(s, objs[i]);
@@ -1851,10 +1858,7 @@ static void hk_quarantine_case(unsigned int size, bool forge_link)
 	hk_bind(0);
 	cap = s->capacity;
 	n = 4 * cap;
-	objs = calloc(n, sizeof(void *));
-	REQUIRE(objs);
-	for (i = 0; i < 2 * cap; i++)
-		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	objs = hk_alloc_array(s, 2 * cap, n);
 	slab = hk_slab_of(objs[0]);
 	REQUIRE(slab && slab->inuse == cap);	/* all of its objects are out */
 	ss = hakmem_slab_ss(slab);
@@ -1921,10 +1925,7 @@ TEST(emptied_cache_keeps_one_superslab)
 	hk_bind(0);
 	/* three SuperSlabs' worth: more slabs go FREE than stay EMPTY */
 	n = 3 * (s->capacity << HAKMEM_SS_SLABS_SHIFT);
-	objs = calloc(n, sizeof(void *));
-	REQUIRE(objs);
-	for (i = 0; i < n; i++)
-		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	objs = hk_alloc_array(s, n, n);
 	REQUIRE(hakmem_nodes_sum(s, nr_ss) >= 3);
 	for (i = 0; i < n; i++)
 		hakmem_cache_free(s, objs[i]);
@@ -1952,10 +1953,7 @@ TEST(free_at_next_superslab_start)
 	REQUIRE((PAGE_SIZE << s->ss_order) >=
 		(PAGE_SIZE << HAKMEM_SS_SLABS_SHIFT) * HAKMEM_SS_HINTS);
 	n = 2 * (s->capacity << HAKMEM_SS_SLABS_SHIFT);
-	objs = calloc(n, sizeof(void *));
-	REQUIRE(objs);
-	for (i = 0; i < n; i++)
-		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	objs = hk_alloc_array(s, n, n);
 	for (i = 0; i < n && !b; i++)
 		for (j = 0; j < n && !b; j++) {
 			x = hakmem_slab_ss(hk_slab_of(objs[i]));
@@ -1997,10 +1995,7 @@ TEST(write_into_released_slab_caught_on_reuse)
 	hk_bind(0);
 	cap = s->capacity;
 	n = 4 * cap;
-	p = calloc(n, sizeof(void *));
-	REQUIRE(p);
-	for (i = 0; i < 2 * cap; i++)
-		REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	p = hk_alloc_array(s, 2 * cap, n);
 	slab = hk_slab_of(p[0]);
 	REQUIRE(slab->inuse == cap);
 	/* one object of another slab keeps the SuperSlab */

@@ -89,8 +89,10 @@ if [ -x "$B/bench/hotpair" ]; then
 		"$B/benchx/hotpair" 100000 >/dev/null 2>"$CG/excl/valgrind.log" || fail=1
 fi
 mkdir -p "$(dirname "$JSON")"
-python3 - "$RAW" "$CG" "$JSON" "$RT" "$REPS" <<'PY' || fail=1
-import glob, json, os, re, sys, platform, datetime, statistics
+PYTHONPATH="$(cd "$(dirname "$0")" && pwd)" PYTHONDONTWRITEBYTECODE=1 \
+	python3 - "$RAW" "$CG" "$JSON" "$RT" "$REPS" <<'PY' || fail=1
+import json, os, sys, platform, datetime, statistics
+from cg_dumps import per_iteration
 raw, cg, out, rt, reps = sys.argv[1:6]
 recs = []
 for line in open(raw):
@@ -104,20 +106,10 @@ for line in open(raw):
                      "ops_per_sec": float(d["ops_per_sec"])})
 
 def callgrind(d):
-    """label -> Ir of each dump, then (Ir(2N) - Ir(N)) / N per loop."""
-    ir = {}
-    for f in glob.glob(os.path.join(d, "cg.out*")):
-        label = tot = None
-        for l in open(f, errors="replace"):
-            m = re.match(r"desc: Trigger: Client Request: (\S+)", l)
-            if m: label = m.group(1)
-            m = re.match(r"summary: (\d+)", l)
-            if m: tot = int(m.group(1))
-        if label and tot is not None: ir[label] = tot
-    n = 100000
-    return {name: round((ir[name + "-2N"] - ir[name + "-N"]) / n, 1)
-            for name in ("cache64", "tiny64", "glibc64")
-            if name + "-N" in ir and name + "-2N" in ir}
+    """(Ir(2N) - Ir(N)) / N of each hotpair loop (cg_dumps.py)."""
+    per = per_iteration(d, 100000)
+    return {name: round(per[name], 1)
+            for name in ("cache64", "tiny64", "glibc64") if name in per}
 inst = {"shared": callgrind(os.path.join(cg, "shared")),
         "excl": callgrind(os.path.join(cg, "excl"))}
 

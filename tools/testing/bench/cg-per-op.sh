@@ -8,22 +8,13 @@ bin=$1 n=$2
 shift 2
 dir=$(mktemp -d)
 valgrind --tool=callgrind --callgrind-out-file="$dir/cg.out" "$bin" "$n" >/dev/null 2>"$dir/log"
-python3 - "$dir" "$n" "$@" <<'PY'
-import glob, os, re, sys
+PYTHONPATH="$(cd "$(dirname "$0")" && pwd)" PYTHONDONTWRITEBYTECODE=1 python3 - "$dir" "$n" "$@" <<'PY'
+import sys
+from cg_dumps import per_iteration
 d, n = sys.argv[1], int(sys.argv[2])
 div = dict(a.split("=") for a in sys.argv[3:])
-ir = {}
-for f in glob.glob(os.path.join(d, "cg.out*")):
-    lab = tot = None
-    for l in open(f, errors="replace"):
-        m = re.match(r"desc: Trigger: Client Request: (\S+)", l)
-        if m: lab = m.group(1)
-        m = re.match(r"summary: (\d+)", l)
-        if m: tot = int(m.group(1))
-    if lab and tot is not None: ir[lab] = tot
-for lab in sorted({k.rsplit("-", 1)[0] for k in ir}):
+for lab, ir in per_iteration(d, n).items():
     num, per = div.get(lab, "1").split("/") if "/" in div.get(lab, "1") else (div.get(lab, "1"), "1")
-    if lab + "-N" in ir and lab + "-2N" in ir:
-        print("%-12s %8.1f Ir per op" % (lab, (ir[lab + "-2N"] - ir[lab + "-N"]) / (n * int(num) / int(per))))
+    print("%-12s %8.1f Ir per op" % (lab, ir / (int(num) / int(per))))
 PY
 rm -rf "$dir"

@@ -24,32 +24,12 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
+#include "hakmem_selftest.h"
 #include "hakmem_test.h"
 
 #define HK_GFP_PATTERN		0x5a
 
 /* --- init_on_alloc / init_on_free ----------------------------------------- */
-
-/* slab_want_init_on_alloc() of mm/slab.h (6.12), for this boot. */
-static bool hk_ref_init_on_alloc(struct hakmem_cache *s, gfp_t gfp)
-{
-	if (want_init_on_alloc(0)) {
-		if (s->ctor)
-			return false;
-		if (s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON))
-			return gfp & __GFP_ZERO;
-		return true;
-	}
-	return gfp & __GFP_ZERO;
-}
-
-/* slab_want_init_on_free() of mm/slab.h (6.12), for this boot. */
-static bool hk_ref_init_on_free(struct hakmem_cache *s)
-{
-	if (want_init_on_free())
-		return !(s->ctor || (s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON)));
-	return false;
-}
 
 enum hk_gfp_want { HK_GFP_ZERO, HK_GFP_PATTERN_KEPT, HK_GFP_POISONED };
 
@@ -113,7 +93,8 @@ static void hk_gfp_init_on_one(struct kunit *test, struct hk_face *f, gfp_t gfp)
 	KUNIT_ASSERT_NOT_NULL(test, p);
 	memset(p, HK_GFP_PATTERN, size);
 	hk_free(f, p);
-	hk_gfp_expect_bytes(test, s, p, hk_ref_init_on_free(s) ? HK_GFP_ZERO : hk_gfp_unzeroed(s),
+	hk_gfp_expect_bytes(test, s, p,
+			    hakmem_ref_init_on_free(s) ? HK_GFP_ZERO : hk_gfp_unzeroed(s),
 			    "after free");
 	if (s->flags & SLAB_RED_ZONE) {
 		kasan_disable_current();
@@ -124,7 +105,7 @@ static void hk_gfp_init_on_one(struct kunit *test, struct hk_face *f, gfp_t gfp)
 
 	q = hk_alloc_back(test, f, p, gfp);
 	hk_gfp_expect_bytes(test, s, q,
-			    hk_ref_init_on_alloc(s, gfp) || hk_ref_init_on_free(s) ?
+			    hakmem_ref_init_on_alloc(s, gfp) || hakmem_ref_init_on_free(s) ?
 			    HK_GFP_ZERO : hk_gfp_unzeroed(s),
 			    gfp & __GFP_ZERO ? "allocated with __GFP_ZERO" : "allocated");
 	if (s->flags & SLAB_RED_ZONE) {

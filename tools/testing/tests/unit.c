@@ -1311,27 +1311,7 @@ TEST(free_into_quarantined_slab_tail)
 	hakmem_cache_destroy(s);
 }
 
-/* ---- init_on_alloc / init_on_free: the slab allocator's rules -------------- */
-
-/* mm/slab.h, slab_want_init_on_alloc() and slab_want_init_on_free(), 6.12. */
-static bool hk_ref_init_on_alloc(struct hakmem_cache *s, gfp_t gfp)
-{
-	if (static_branch_unlikely(&init_on_alloc)) {
-		if (s->ctor)
-			return false;
-		if (s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON))
-			return gfp & __GFP_ZERO;
-		return true;
-	}
-	return gfp & __GFP_ZERO;
-}
-
-static bool hk_ref_init_on_free(struct hakmem_cache *s)
-{
-	if (static_branch_unlikely(&init_on_free))
-		return !(s->ctor || (s->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_POISON)));
-	return false;
-}
+/* ---- init_on_alloc / init_on_free: the slab allocator's rules (hakmem_selftest.h) */
 
 /* The free word inside the object, if it is there: hakmem's, not the user's. */
 static bool hk_is_free_word(struct hakmem_cache *s, unsigned int i)
@@ -1382,14 +1362,14 @@ static void hk_init_on_one(struct hakmem_cache *s, bool tiny, gfp_t gfp)
 	else
 		hakmem_cache_free(s, p);
 	/* Free memory, as an RCU reader or hakmem itself may see it. */
-	hk_check_bytes(s, p, hk_ref_init_on_free(s) ? HK_WANT_ZERO :
+	hk_check_bytes(s, p, hakmem_ref_init_on_free(s) ? HK_WANT_ZERO :
 			     s->flags & SLAB_POISON ? HK_WANT_POISON : HK_WANT_PATTERN,
 		       pat, "after free");
 	if (s->flags & SLAB_RED_ZONE)
 		CHECK(!memchr_inv(p + s->layout.red_offset, HAKMEM_RED_INACTIVE, s->layout.red_len));
 	q = tiny ? hakmem_alloc(size, gfp) : hakmem_cache_alloc(s, gfp);
 	REQUIRE(q == p);
-	hk_check_bytes(s, q, hk_ref_init_on_alloc(s, gfp) || hk_ref_init_on_free(s) ? HK_WANT_ZERO :
+	hk_check_bytes(s, q, hakmem_ref_init_on_alloc(s, gfp) || hakmem_ref_init_on_free(s) ? HK_WANT_ZERO :
 			     s->flags & SLAB_POISON ? HK_WANT_POISON : HK_WANT_PATTERN,
 		       pat, gfp & __GFP_ZERO ? "after alloc with __GFP_ZERO" : "after alloc");
 	if (s->flags & SLAB_RED_ZONE)

@@ -143,6 +143,10 @@ DECLARE_STATIC_KEY_FALSE(init_on_free);
 #define DECLARE_STATIC_KEY_MAYBE(cfg, name)	DECLARE_STATIC_KEY_FALSE(name)
 #define static_branch_maybe(cfg, key)		static_branch_unlikely(key)
 static inline bool want_init_on_free(void) { return static_branch_unlikely(&init_on_free); }
+static inline bool want_init_on_alloc(gfp_t flags)
+{
+	return static_branch_unlikely(&init_on_alloc) || (flags & __GFP_ZERO);
+}
 #define kmemleak_alloc_recursive(p, s, c, f, g)	do { (void)(p); } while (0)
 #define kmemleak_free_recursive(p, f)		do { (void)(p); } while (0)
 #define kmemleak_update_trace(p)		do { } while (0)

@@ -324,13 +324,7 @@ static void hakmem_api_growth(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, hk_delta(&s0, &s1, HAKMEM_EXPAND_FAIL), 0);
 	KUNIT_EXPECT_GE(test, inuse, nr);
 	hk_vec_free_all(v);
-	hakmem_cache_shrink(c);
-	for_each_node(nid) {
-		hk_node_read(c, nid, &ns);
-		KUNIT_EXPECT_EQ_MSG(test, ns.nr_inuse, 0UL, "node %d", nid);
-		KUNIT_EXPECT_EQ_MSG(test, ns.nr_ss, 0UL, "node %d", nid);
-		KUNIT_EXPECT_EQ_MSG(test, ns.nr_pages, 0UL, "node %d", nid);
-	}
+	hk_expect_all_returned(test, c);
 }
 
 /*
@@ -347,7 +341,6 @@ static void hakmem_api_slab_lifecycle(struct kunit *test)
 	struct hk_vec *v, *w;
 	unsigned int i, inits, max;
 	bool found = false;
-	int nid;
 
 	hk_pin(test);
 	hakmem_cache_shrink(c);
@@ -388,14 +381,7 @@ static void hakmem_api_slab_lifecycle(struct kunit *test)
 	/* Everything back: every slab FREE, every SuperSlab returned. */
 	hk_vec_free_all(w);
 	hk_vec_free_all(v);
-	hakmem_cache_shrink(c);
-	for_each_node(nid) {
-		hk_node_read(c, nid, &ns);
-		KUNIT_EXPECT_EQ_MSG(test, ns.nr_inuse, 0UL, "node %d", nid);
-		KUNIT_EXPECT_EQ_MSG(test, ns.nr_ss, 0UL, "node %d", nid);
-		KUNIT_EXPECT_EQ_MSG(test, ns.nr_pages, 0UL, "node %d", nid);
-		KUNIT_EXPECT_EQ_MSG(test, ns.nr_partial + ns.nr_empty, 0UL, "node %d", nid);
-	}
+	hk_expect_all_returned(test, c);
 }
 
 /*

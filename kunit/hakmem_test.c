@@ -429,6 +429,25 @@ void hk_node_read(struct hakmem_cache *c, int nid, struct hk_node_snap *s)
 	spin_unlock_irqrestore(&n->lock, flags);
 }
 
+/*
+ * Once every object of @c is freed, a shrink gives every SuperSlab back:
+ * on every node no object out, no SuperSlab, no page, no slab listed.
+ */
+void hk_expect_all_returned(struct kunit *test, struct hakmem_cache *c)
+{
+	struct hk_node_snap ns;
+	int nid;
+
+	hakmem_cache_shrink(c);
+	for_each_node(nid) {
+		hk_node_read(c, nid, &ns);
+		KUNIT_EXPECT_EQ_MSG(test, ns.nr_inuse, 0UL, "node %d", nid);
+		KUNIT_EXPECT_EQ_MSG(test, ns.nr_ss, 0UL, "node %d", nid);
+		KUNIT_EXPECT_EQ_MSG(test, ns.nr_pages, 0UL, "node %d", nid);
+		KUNIT_EXPECT_EQ_MSG(test, ns.nr_partial + ns.nr_empty, 0UL, "node %d", nid);
+	}
+}
+
 /* Objects out of the slabs of every node. */
 unsigned long hk_inuse(struct hakmem_cache *c)
 {

@@ -145,6 +145,7 @@ struct hk_node_snap {
 };
 
 void hk_node_read(struct hakmem_cache *c, int nid, struct hk_node_snap *s);
+void hk_expect_all_returned(struct kunit *test, struct hakmem_cache *c);
 unsigned long hk_inuse(struct hakmem_cache *c);
 unsigned long hk_drained_inuse(struct hakmem_cache *c);
 unsigned long hk_objs_made(struct hakmem_cache *c);

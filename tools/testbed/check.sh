@@ -281,14 +281,6 @@ do_userspace() {
 	make -s --no-print-directory -C "$HAKMEM_TOP/tools/testing" check
 }
 
-random_seed() {
-	local s=0
-	while [ "$s" = 0 ]; do
-		s=$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
-	done
-	echo "$s"
-}
-
 echo "check: logs in $logdir"
 step deps "$TESTBED/deps.sh" all
 ensure_ksrc >/dev/null 2>&1 || true

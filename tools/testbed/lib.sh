@@ -22,6 +22,16 @@ ensure_ksrc() {
 	tar -C "$HAKMEM_CACHE" -xf "$KSRC_TARBALL" || die "unpacking failed"
 }
 
+# A random seed for the load-time stress (stress_seed=): 64 bits, never 0,
+# which asks hakmem to pick one itself.
+random_seed() {
+	local s=0
+	while [ "$s" = 0 ]; do
+		s=$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
+	done
+	echo "$s"
+}
+
 ksrc_version() {
 	make -s -C "$KSRC" kernelversion 2>/dev/null
 }

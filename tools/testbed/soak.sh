@@ -82,14 +82,6 @@ boot() {
 	fi
 }
 
-random_seed() {
-	local s=0
-	while [ "$s" = 0 ]; do
-		s=$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')
-	done
-	echo "$s"
-}
-
 if [ -n "$replay" ]; then
 	boot "$kernel" "$replay"
 else

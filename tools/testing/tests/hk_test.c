@@ -63,34 +63,33 @@ void hk_expect_warns(unsigned int n)
 	hk_warns_expected += n;
 }
 
-unsigned long hk_cache_pages(struct hakmem_cache *s)
+/*
+ * The node counter at @off in struct hakmem_node, summed over the nodes,
+ * each read once, without its lock.
+ */
+static unsigned long hk_nodes_read(struct hakmem_cache *s, size_t off)
 {
 	unsigned long n = 0;
 	int nid;
 
 	for_each_node(nid)
-		n += READ_ONCE(s->node[nid]->nr_pages);
+		n += READ_ONCE(*(unsigned long *)((void *)s->node[nid] + off));
 	return n;
+}
+
+unsigned long hk_cache_pages(struct hakmem_cache *s)
+{
+	return hk_nodes_read(s, offsetof(struct hakmem_node, nr_pages));
 }
 
 unsigned long hk_cache_ss(struct hakmem_cache *s)
 {
-	unsigned long n = 0;
-	int nid;
-
-	for_each_node(nid)
-		n += READ_ONCE(s->node[nid]->nr_ss);
-	return n;
+	return hk_nodes_read(s, offsetof(struct hakmem_node, nr_ss));
 }
 
 unsigned long hk_cache_inuse(struct hakmem_cache *s)
 {
-	unsigned long n = 0;
-	int nid;
-
-	for_each_node(nid)
-		n += READ_ONCE(s->node[nid]->nr_inuse);
-	return n;
+	return hk_nodes_read(s, offsetof(struct hakmem_node, nr_inuse));
 }
 
 struct hakmem_slab *hk_slab_of(void *obj)

@@ -4,7 +4,8 @@
 # run.sh: hakmem-slab against the kernel's slab allocator, in QEMU.
 #
 #   tools/bench/run.sh [--kernels "perf stock"] [--quick] [--single-only]
-#                      [--multi-only] [--icount-runs N] [--out DIR]
+#                      [--multi-only] [--icount-runs N] [--run LIST]
+#                      [--out DIR]
 #
 # First tools/testbed/deps.sh bench: the packages the kernels, the boots
 # and the plot need (apt-get, only what is missing).  For each kernel (the
@@ -36,6 +37,10 @@
 # booted here directly since vm-run.sh drives QEMU.  Not in the default
 # list: its kernel takes ~7 minutes to build the first time.
 #
+# --run LIST narrows the icount boot to hakmem_bench's scenarios LIST
+# (its "run" parameter, e.g. batch,bulk) and skips the icount2 boots
+# unless LIST names xcpu: a quick look at a few deterministic rows.
+#
 # Then tools/bench/report.py writes DIR/latest.json, latest.md, latest.png
 # (DIR: bench-results at the top of the tree) and prints the table.  The
 # console logs stay in DIR/<kernel>-<clock>.log.  Inside an emulated VM
@@ -51,6 +56,7 @@ quick=0
 do_single=1
 do_multi=1
 icount_runs=2
+only=
 out=$HAKMEM_TOP/bench-results
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -59,8 +65,9 @@ while [ $# -gt 0 ]; do
 	--single-only) do_multi=0; shift ;;
 	--multi-only) do_single=0; shift ;;
 	--icount-runs) icount_runs=${2:?}; shift 2 ;;
+	--run) only=${2:?}; shift 2 ;;
 	--out) out=${2:?}; shift 2 ;;
-	-h | --help) sed -n '4,41p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '4,46p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) die "run.sh: unknown argument $1" ;;
 	esac
 done
@@ -74,6 +81,10 @@ if [ $quick = 1 ]; then
 	single="run=single:reps=3:ops=20000:mem_objs=100000"
 	xcpu="run=xcpu:reps=3:mt_ops=5000:larson_rounds=2000:larson_gens=2"
 	multi="run=multi:reps=9:mt_ops=5000:larson_rounds=2000:larson_gens=2:scale_cpus=1,2"
+fi
+if [ -n "$only" ]; then
+	single="run=$only:${single#run=single:}"
+	case ",$only," in *,xcpu,*) ;; *) icount_runs=0 ;; esac
 fi
 bench=tools/bench/hakmem_bench.ko
 

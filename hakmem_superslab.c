@@ -879,6 +879,63 @@ static bool hakmem_slab_has_free(struct hakmem_cache *s, struct hakmem_slab *sla
 }
 
 /*
+ * Take up to @nr objects out of @slab into @objs as hakmem_slab_take()
+ * would one by one, with its checks: the free list, each link checked,
+ * then the objects made in an earlier trip and not carved in this one;
+ * the bits set and the count updated once.  Stops before anything else:
+ * an object to make, a damaged link or tag, which hakmem_slab_take()
+ * then makes, or finds and reports.
+ * Return: how many objects were taken.
+ */
+static unsigned int hakmem_slab_pop_run(struct hakmem_cache *s,
+					struct hakmem_superslab *ss,
+					struct hakmem_slab *slab, void **objs,
+					unsigned int nr)
+{
+	unsigned long *map = hakmem_slab_map(s, ss, slab);
+	unsigned long base = (unsigned long)hakmem_slab_base(s, ss, slab);
+	unsigned long key = ss->fp_key, fp_offset = s->layout.fp_offset;
+	unsigned int stride = hakmem_stride(s), carved = slab->carved;
+	unsigned int idx = slab->free_head, made = slab->made, i;
+
+	for (i = 0; i < nr && idx != HAKMEM_FP_END; i++) {
+		unsigned long addr = base + idx * stride;
+		unsigned long x = *(unsigned long *)(addr + fp_offset) ^ key ^ addr;
+		unsigned int next = (x - 1) & HAKMEM_FP_IDX_MASK;
+
+		/*
+		 * hakmem_slab_take()'s checks, on @x: not out, a free word, a
+		 * link to a carved object.  The link's other checks (not @idx
+		 * itself, not out) are this test of the next pop, or of
+		 * hakmem_slab_take(), which follow no link unchecked.
+		 */
+		if (unlikely(test_bit(idx, map) || !hakmem_fp_lanes_ok(x) ||
+			     (next != HAKMEM_FP_END && next >= carved)))
+			break;
+		__set_bit(idx, map);
+		objs[i] = (void *)addr;
+		idx = next;
+	}
+	slab->free_head = idx;
+	if (idx != HAKMEM_FP_END)
+		goto out;
+	/* Then the objects not carved in this trip but made before. */
+	for (idx = carved; i < nr && idx < made; i++, idx++) {
+		unsigned long addr = base + idx * stride;
+		unsigned long word = *(unsigned long *)(addr + fp_offset);
+
+		if (unlikely(test_bit(idx, map) || !hakmem_fp_lanes_ok(word ^ key ^ addr)))
+			break;
+		__set_bit(idx, map);
+		objs[i] = (void *)addr;
+	}
+	slab->carved = idx;
+out:
+	slab->inuse += i;
+	return i;
+}
+
+/*
  * Fill @objs from the node's slabs; the node lock is held.  Objects that
  * still need their constructor end up last, *@fresh of them.
  */
@@ -894,6 +951,9 @@ static unsigned int __hakmem_node_take(struct hakmem_cache *s,
 
 	while (got < nr && (slab = hakmem_node_slab(s, n))) {
 		ss = hakmem_slab_ss(slab);
+		/* The free list in one go, while no fresh object has to stay last. */
+		if (!nr_fresh)
+			got += hakmem_slab_pop_run(s, ss, slab, objs + got, nr - got);
 		while (got < nr && hakmem_slab_has_free(s, slab)) {
 			obj = hakmem_slab_take(s, n, ss, slab, &new);
 			if (!obj)
@@ -1145,38 +1205,16 @@ unsigned int hakmem_node_refill(struct hakmem_cache *s, int nid, gfp_t gfp,
 }
 
 /*
- * Return one object to its slab.  Objects reaching here passed the free
- * checks; the bitmap catches a double free that slipped past the tag (two
- * frees of one object racing on two CPUs).
+ * The state of @slab after objects came back to it, its counts updated:
+ * PARTIAL while some are out, else EMPTY; EMPTY slabs beyond a few go
+ * back to their SuperSlabs, unused SuperSlabs beyond one onto @to_free.
  */
-static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
-			    struct hakmem_superslab *ss, void *obj,
-			    struct list_head *to_free)
+static void hakmem_slab_settle(struct hakmem_cache *s, struct hakmem_node *n,
+			       struct hakmem_slab *slab, struct list_head *to_free)
 {
-	struct hakmem_slab *slab, *victim;
-	int idx;
+	struct hakmem_superslab *ss;
+	struct hakmem_slab *victim;
 
-	lockdep_assert_held(&n->lock);
-	idx = hakmem_obj_index(s, ss, obj, &slab);
-	if (WARN_ON_ONCE(idx < 0))
-		return;
-	if (unlikely(!hakmem_map_write(hakmem_slab_map(s, ss, slab), idx, false))) {
-		pr_err_ratelimited("cache %s: double free of %p caught at its slab\n",
-				   s->dbg_name, obj);
-		hakmem_stat(s, HAKMEM_DOUBLE_FREE);
-		return;
-	}
-	n->nr_inuse--;
-	slab->inuse--;
-	if (unlikely(slab->quarantined))
-		return;
-	/* Written while it sat in a magazine: whoever did may write again. */
-	if (unlikely(!hakmem_fp_is_free(ss, *hakmem_fp(s, obj), obj))) {
-		hakmem_slab_quarantine(s, n, slab, obj);
-		return;
-	}
-	*hakmem_fp(s, obj) = hakmem_free_word(ss, obj, slab->free_head);
-	slab->free_head = idx;
 	if (slab->state == HAKMEM_SLAB_FULL && slab->inuse) {
 		hakmem_slab_move(s, slab, HAKMEM_SLAB_PARTIAL);
 		list_add(&slab->list, &n->partial);
@@ -1201,6 +1239,89 @@ static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
 	ss = hakmem_slab_ss(victim);
 	if (hakmem_slab_release(s, n, ss, victim) && n->nr_ss_unused > 1)
 		hakmem_ss_unlink(n, ss, to_free);
+}
+
+/*
+ * Return one object to its slab.  Objects reaching here passed the free
+ * checks; the bitmap catches a double free that slipped past the tag (two
+ * frees of one object racing on two CPUs).
+ */
+static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
+			    struct hakmem_superslab *ss, void *obj,
+			    struct list_head *to_free)
+{
+	struct hakmem_slab *slab;
+	int idx;
+
+	lockdep_assert_held(&n->lock);
+	idx = hakmem_obj_index(s, ss, obj, &slab);
+	if (WARN_ON_ONCE(idx < 0))
+		return;
+	if (unlikely(!hakmem_map_write(hakmem_slab_map(s, ss, slab), idx, false))) {
+		pr_err_ratelimited("cache %s: double free of %p caught at its slab\n",
+				   s->dbg_name, obj);
+		hakmem_stat(s, HAKMEM_DOUBLE_FREE);
+		return;
+	}
+	n->nr_inuse--;
+	slab->inuse--;
+	if (unlikely(slab->quarantined))
+		return;
+	/* Written while it sat in a magazine: whoever did may write again. */
+	if (unlikely(!hakmem_fp_is_free(ss, *hakmem_fp(s, obj), obj))) {
+		hakmem_slab_quarantine(s, n, slab, obj);
+		return;
+	}
+	*hakmem_fp(s, obj) = hakmem_free_word(ss, obj, slab->free_head);
+	slab->free_head = idx;
+	hakmem_slab_settle(s, n, slab, to_free);
+}
+
+/*
+ * Return the run of objects of @slab at the start of @objs (at most @nr),
+ * as hakmem_slab_put() would one by one: each is checked (the start of an
+ * object of this slab, its bit set, its tag intact), pushed on the free
+ * list, its bit cleared; the counts and the slab's state follow once, for
+ * the whole run.  Stops before the first object of another slab or one
+ * that fails a check, which hakmem_slab_put() then reports.
+ * Return: how many objects went back.
+ */
+static unsigned int hakmem_slab_put_run(struct hakmem_cache *s, struct hakmem_node *n,
+					struct hakmem_superslab *ss,
+					struct hakmem_slab *slab, void **objs,
+					unsigned int nr, struct list_head *to_free)
+{
+	unsigned long *map = hakmem_slab_map(s, ss, slab);
+	unsigned long base = (unsigned long)hakmem_slab_base(s, ss, slab);
+	unsigned long key = ss->fp_key, fp_offset = s->layout.fp_offset;
+	unsigned long bytes = hakmem_slab_bytes(s);
+	struct reciprocal_value recip = s->stride_recip;
+	unsigned int stride = hakmem_stride(s), shift = s->stride_shift;
+	unsigned int capacity = s->capacity, head = slab->free_head, i;
+
+	lockdep_assert_held(&n->lock);
+	for (i = 0; i < nr; i++) {
+		unsigned long addr = (unsigned long)objs[i], in = addr - base;
+		unsigned long *fp = (unsigned long *)(addr + fp_offset);
+		unsigned int idx;
+
+		if (in >= bytes)
+			break;
+		idx = shift ? in >> shift : reciprocal_divide(in, recip);
+		if (unlikely(idx * stride != in || idx >= capacity || !test_bit(idx, map) ||
+			     !hakmem_fp_lanes_ok(*fp ^ key ^ addr)))
+			break;
+		__clear_bit(idx, map);
+		*fp = key ^ addr ^ hakmem_fp_link(head) * HAKMEM_FP_LANES;
+		head = idx;
+	}
+	if (!i)
+		return 0;
+	slab->free_head = head;
+	slab->inuse -= i;
+	n->nr_inuse -= i;
+	hakmem_slab_settle(s, n, slab, to_free);
+	return i;
 }
 
 /**
@@ -1237,8 +1358,19 @@ void hakmem_objs_put(struct hakmem_cache *s, void **objs, unsigned int nr)
 		n = s->node[ss->nid];
 		spin_lock_irqsave(&n->lock, flags);
 		do {
-			hakmem_slab_put(s, n, ss, objs[i], &to_free);
-			if (++i == nr)
+			struct hakmem_slab *slab;
+			unsigned int run = 0;
+
+			/* Runs of one slab go back together. */
+			if (hakmem_obj_index(s, ss, objs[i], &slab) >= 0 && !slab->quarantined)
+				run = hakmem_slab_put_run(s, n, ss, slab, objs + i,
+							  nr - i, &to_free);
+			if (!run) {
+				hakmem_slab_put(s, n, ss, objs[i], &to_free);
+				run = 1;
+			}
+			i += run;
+			if (i == nr)
 				break;
 			/*
 			 * Runs of one SuperSlab skip the lookup: with its node

@@ -1277,6 +1277,47 @@ TEST(free_of_never_carved_object)
 }
 
 /*
+ * A slab whose bump index went back (its metadata written over) must not
+ * carve again an object that is out, though it still carries its free tag
+ * in another CPU's magazine: its bit says it is out, the slab is
+ * quarantined, and no object goes out twice (carve_run_out_object_taken).
+ */
+TEST(carve_of_out_object_quarantines)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-recarve", 64, 0, 0, NULL);
+	struct hakmem_slab *slab;
+	unsigned int i, n;
+	void **p;
+
+	REQUIRE(s);
+	n = s->batch + 4;
+	p = calloc(n, sizeof(void *));
+	REQUIRE(p);
+	hk_bind(0);
+	hk_expect_errors();
+	REQUIRE((p[0] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	slab = hk_slab_of(p[0]);
+	/* The rest of the batch waits, tagged, in CPU 0's magazine. */
+	REQUIRE(slab->free_head == HAKMEM_FP_END && slab->carved < s->capacity);
+	slab->carved = 0;
+	hk_bind(1);
+	for (i = 1; i < 5; i++)
+		REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	hk_bind(0);
+	for (; i < n; i++)
+		REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	CHECK(slab->quarantined);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_CORRUPTION), 1);
+	CHECK_EQ(hk_dups(p, n), 0);
+	for (i = 0; i < n; i++)
+		hakmem_cache_free(s, p[i]);
+	free(p);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	hakmem_cache_destroy(s);
+}
+
+/*
  * A quarantined slab's objects never carved stay below made_end once the
  * next slab carves: they are tagged on the way, so a free of one is still
  * refused, and none goes out.

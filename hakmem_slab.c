@@ -848,6 +848,59 @@ static __always_inline bool hakmem_free_lean(struct hakmem_cache *s)
 }
 
 /*
+ * A bulk free's run: the objects of @objs (at most @nr) that are of the
+ * SuperSlab @ss, below its made_end (@base, @made_len: 0 for none, which
+ * NULL never passes either), each with the checks of hakmem_free_ok() in
+ * O(1), tagged and put at @mag.  No call, no store but the tags and @mag:
+ * the cache's fields stay in registers.  Stops before the first object
+ * that is not of the run or fails a check.
+ * Return: how many objects went into @mag.
+ */
+static __always_inline size_t __hakmem_free_bulk_run(struct hakmem_cache *s,
+						     struct hakmem_superslab *ss,
+						     void **objs, size_t nr, void **mag,
+						     unsigned long base,
+						     unsigned long made_len,
+						     unsigned long key, unsigned long mask,
+						     size_t fp_offset, const bool pow2)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		unsigned long addr = (unsigned long)objs[i];
+		unsigned long *fp = (unsigned long *)(addr + fp_offset);
+
+		if (addr - base >= made_len)
+			break;
+		/* The start of an object, and not free: no free tag. */
+		if (unlikely((pow2 ? addr & mask : !hakmem_obj_starts(s, ss, objs[i])) |
+			     hakmem_fp_lanes_ok(*fp ^ key ^ addr)))
+			break;
+		*fp = key ^ addr;
+		mag[i] = (void *)addr;
+	}
+	return i;
+}
+
+/*
+ * The run, its loop for a power-of-two stride (@mask) or for any other;
+ * out of line, so that the loop has the registers to itself.
+ */
+static noinline size_t hakmem_free_bulk_run(struct hakmem_cache *s,
+					    struct hakmem_superslab *ss,
+					    void **objs, size_t nr, void **mag,
+					    unsigned long base, unsigned long made_len,
+					    unsigned long key, unsigned long mask,
+					    size_t fp_offset)
+{
+	if (mask)
+		return __hakmem_free_bulk_run(s, ss, objs, nr, mag, base, made_len,
+					      key, mask, fp_offset, true);
+	return __hakmem_free_bulk_run(s, ss, objs, nr, mag, base, made_len,
+				      key, 0, fp_offset, false);
+}
+
+/*
  * One object of a bulk free the general way, the local lock held; @ss is
  * its SuperSlab as looked up, or NULL.  Return: true if it went into this
  * CPU's magazine (a hit).
@@ -879,16 +932,20 @@ static noinline bool hakmem_free_bulk_one(struct hakmem_cache *s,
  */
 void hakmem_cache_free_bulk(struct hakmem_cache *cache, size_t nr, void **objs)
 {
-	unsigned long flags, hits = 0, base = 0, len = 0, ss_len = 0, key = 0, made = 0;
+	unsigned long flags, hits = 0, base = 0, made_len = 0, ss_made = 0, key = 0;
+	unsigned int over, count, start, mag_size;
 	struct hakmem_superslab *ss = NULL;
-	unsigned int over, count, mag_size;
 	struct hakmem_cpu_cache *pc;
+	size_t i, k, end, fp_offset;
 	unsigned long mask;
-	size_t i, fp_offset;
 	bool lean;
 	int nid;
 
 	local_lock_irqsave(&cache->pcp->lock, flags);
+	/* The events first, as each free's comes before it: none in the loop. */
+	if (trace_hakmem_free_enabled())
+		for (i = 0; i < nr; i++)
+			trace_hakmem_free(_RET_IP_, objs[i], cache);
 	pc = this_cpu_ptr(cache->pcp);
 	nid = numa_mem_id();
 	mag_size = cache->mag_size;
@@ -904,47 +961,64 @@ void hakmem_cache_free_bulk(struct hakmem_cache *cache, size_t nr, void **objs)
 	mask = cache->align_mask;
 	fp_offset = cache->layout.fp_offset;
 	count = pc->count;
-	for (i = 0; i < nr; i++) {
-		unsigned long addr = (unsigned long)objs[i];
-		unsigned long *fp = (unsigned long *)(addr + fp_offset);
-
-		hakmem_trace_free(objs[i], cache);
-		if (!addr)
-			continue;
+	start = count;
+	i = 0;
+	while (i < nr) {
 		/*
-		 * The previous object's SuperSlab while an object of it sits
-		 * in this magazine, which keeps it from being given back:
-		 * bulk frees come in runs of one SuperSlab.
+		 * The objects up to @end fit in the magazine, with no test of
+		 * its count: a general free pushes at most its own object, or
+		 * flushes.
 		 */
-		if (addr - base >= len) {
+		end = min_t(size_t, nr, i + (mag_size - count));
+		while (i < end) {
+			k = hakmem_free_bulk_run(cache, ss, objs + i, end - i,
+						 pc->objs + count, base, made_len, key,
+						 mask, fp_offset);
+			i += k;
+			count += k;
+			if (i == end)
+				break;
+			/* A new SuperSlab, NULL, or an object for the general way. */
+			made_len = 0;
+			if (!objs[i]) {
+				i++;
+				continue;
+			}
 			ss = hakmem_obj_to_ss_hinted(objs[i]);
-			len = 0;
-			if (!lean || !ss || ss->cache != cache || ss->nid != nid)
-				goto general;
-			base = (unsigned long)ss->base;
-			ss_len = PAGE_SIZE << ss->order;
-			key = ss->fp_key;
-			made = READ_ONCE(ss->made_end);
+			if (lean && ss && ss->cache == cache && ss->nid == nid) {
+				base = (unsigned long)ss->base;
+				key = ss->fp_key;
+				ss_made = READ_ONCE(ss->made_end) - base;
+				if (hakmem_free_bulk_run(cache, ss, objs + i, 1, pc->objs + count,
+							 base, ss_made, key, mask, fp_offset)) {
+					i++;
+					count++;
+					/*
+					 * An object of it sits in this magazine, which
+					 * keeps it from being given back: the run's next
+					 * objects are not looked up.
+					 */
+					made_len = ss_made;
+					continue;
+				}
+			}
+			/* Reports, remote objects, debug: as one free. */
+			pc->count = count;
+			hits += hakmem_free_bulk_one(cache, pc, nid, ss, objs[i]);
+			/* What it did to the magazine is no push of a run. */
+			start += pc->count - count;
+			count = pc->count;
+			i++;
 		}
-		/* The checks of hakmem_free_ok(), the tag and the push. */
-		if (unlikely(count >= mag_size || addr >= made ||
-			     (mask ? addr & mask : !hakmem_obj_starts(cache, ss, objs[i])) ||
-			     hakmem_fp_lanes_ok(*fp ^ key ^ addr)))
-			goto general;
-		*fp = key ^ addr;
-		pc->objs[count++] = objs[i];
-		hits++;
-		/* Objects of this SuperSlab are looked up no more. */
-		len = ss_len;
-		continue;
-general:
-		/* Reports, remote objects, debug, a full magazine: as one free. */
-		pc->count = count;
-		hits += hakmem_free_bulk_one(cache, pc, nid, ss, objs[i]);
-		count = pc->count;
-		/* Not known to be in the magazine: look its SuperSlab up again. */
-		len = 0;
+		if (i < nr && count >= mag_size) {
+			/* Full: the general way would flush one object later. */
+			pc->count = count;
+			__hakmem_flush(cache, pc, cache->batch);
+			start += pc->count - count;
+			count = pc->count;
+		}
 	}
+	hits += count - start;
 	pc->count = count;
 	hakmem_stat_add(cache, HAKMEM_FREE_HIT, hits);
 	local_unlock_irqrestore(&cache->pcp->lock, flags);

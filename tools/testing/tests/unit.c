@@ -1840,6 +1840,33 @@ TEST(bulk_free_checks_each_object)
 	hk_bulk_free_checks(96);	/* any other: a division */
 }
 
+/*
+ * A bulk free of more objects than a magazine holds flushes in the middle
+ * of its loop: every object still counts as one free hit, no more, no
+ * fewer (bulk_hits_flush_counted, bulk_hits_not_counted).
+ */
+TEST(bulk_free_counts_every_hit)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-bulkhits", 64, 0, 0, NULL);
+	unsigned long before;
+	unsigned int n;
+	void **p;
+
+	REQUIRE(s);
+	hk_bind(0);
+	n = 3 * s->mag_size + 5;
+	p = calloc(n, sizeof(void *));
+	REQUIRE(p);
+	REQUIRE(hakmem_cache_alloc_bulk(s, GFP_KERNEL, n, p) == (int)n);
+	before = hakmem_stat_sum(s, HAKMEM_FREE_HIT);
+	hakmem_cache_free_bulk(s, n, p);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_FREE_HIT) - before, n);
+	free(p);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	hakmem_cache_destroy(s);
+}
+
 /* bulk_free_null_not_skipped */
 TEST(bulk_free_skips_null)
 {

@@ -161,6 +161,16 @@ MUTANTS = [
      "*(unsigned long *)(objs[i] + fp_offset) = 0;",
      ";",
      "an object handed out by a bulk allocation keeps its free tag"),
+    ("bulk_copy_keeps_tag", "hakmem_slab.c",
+     "*(unsigned long *)(mag[i] + fp_offset) = 0;",
+     ";",
+     "an object a bulk allocation copies out of the magazine keeps its "
+     "free tag"),
+    ("bulk_copy_untags_before_failure", "hakmem_slab.c",
+     "lean = hit == nr && hakmem_objs_out_lean(cache, gfp);",
+     "lean = hakmem_objs_out_lean(cache, gfp);",
+     "a bulk allocation clears the tags of the magazine's objects before "
+     "it can fail, and puts them back untagged"),
     ("bulk_lean_made_end_unchecked", "hakmem_slab.c",
      "\t\tif (addr - base >= made_len)\n\t\t\tbreak;\n",
      "",

@@ -308,6 +308,11 @@ struct hakmem_cpu_cache {
  * @layout: the object layout, stride included
  * @stride_recip: reciprocal of the stride, for offset -> index
  * @stride_shift: log2 of the stride if it is a power of two, else 0
+ * @out_plain: an object going out needs its free tag cleared and, unless
+ *             zeroed, nothing else: no debug bytes, no sanitizer or
+ *             kmemleak hook (the fast path's one test of them)
+ * @free_plain: the same for an object coming back: no debug bytes to
+ *              check, no KASAN quarantine, no kmemleak hook
  * @align_mask: stride - 1 when every stride-aligned address in a slab
  *              starts an object (a power-of-two stride filling its slabs
  *              exactly, as every tiny class does), else 0
@@ -333,6 +338,8 @@ struct hakmem_cache {
 	struct hakmem_layout layout;
 	struct reciprocal_value stride_recip;
 	u8 stride_shift;
+	bool out_plain;
+	bool free_plain;
 	unsigned long align_mask;
 	slab_flags_t flags;
 	void (*ctor)(void *obj);
@@ -379,12 +386,14 @@ extern struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
 extern unsigned long hakmem_fp_secret;
 
 /*
- * A hint is a registry id, never a pointer: it is checked against the
- * registry (which is never freed) before the SuperSlab it names is read,
- * so giving a SuperSlab back need not find and clear the hints naming it.
+ * A hint is a registry slot, never a SuperSlab pointer: the slot (in a
+ * registry chunk, never freed while the module is loaded) is read before
+ * the SuperSlab it names, so giving a SuperSlab back need not find and
+ * clear the hints naming it.  An unused hint names a slot that holds NULL
+ * (hakmem_superslab.c): no test for it more than for a hint in use.
  */
 struct hakmem_ss_hints {
-	u32 id[HAKMEM_SS_HINTS];
+	struct hakmem_superslab **slot[HAKMEM_SS_HINTS];
 };
 
 DECLARE_PER_CPU(struct hakmem_ss_hints, hakmem_ss_hints);
@@ -534,6 +543,15 @@ static inline unsigned int hakmem_fp_next(const struct hakmem_superslab *ss,
 	return ((word ^ ss->fp_key ^ (unsigned long)obj) - 1) & HAKMEM_FP_IDX_MASK;
 }
 
+/*
+ * The registry slot of a registered id (its chunk is published: the id
+ * was read from the slot's SuperSlab, under the read side).
+ */
+static __always_inline struct hakmem_superslab **hakmem_ss_slot(u32 id)
+{
+	return &READ_ONCE(hakmem_ss_dir[id / HAKMEM_SS_PER_CHUNK])[id % HAKMEM_SS_PER_CHUNK];
+}
+
 /* The registered SuperSlab of an id, or NULL: a read of the registry only. */
 static __always_inline struct hakmem_superslab *hakmem_ss_of_id(u32 id)
 {
@@ -583,12 +601,36 @@ static __always_inline struct hakmem_superslab *hakmem_obj_to_ss(const void *obj
 	return ss;
 }
 
+/* The hint slot of an address: which 32 KiB-aligned slot it falls in. */
+static __always_inline unsigned int hakmem_ss_hint_slot(const void *obj)
+{
+	return ((unsigned long)obj >> (PAGE_SHIFT + HAKMEM_SS_SLABS_SHIFT)) &
+	       (HAKMEM_SS_HINTS - 1);
+}
+
+/*
+ * The hint alone: the SuperSlab this CPU's hint names if it covers @obj,
+ * else NULL (no answer, not a verdict).  No call, so that a fast path
+ * built on it stays a leaf.  Context: as hakmem_obj_to_ss().
+ */
+static __always_inline struct hakmem_superslab *hakmem_ss_hint(const void *obj)
+{
+	struct hakmem_superslab **slot, *ss;
+
+	slot = this_cpu_read(hakmem_ss_hints.slot[hakmem_ss_hint_slot(obj)]);
+	/* Pairs with the release store that publishes the SuperSlab. */
+	ss = smp_load_acquire(slot);
+	if (likely(ss && (unsigned long)(obj - ss->base) < (PAGE_SIZE << ss->order)))
+		return ss;
+	return NULL;
+}
+
 /**
  * hakmem_obj_to_ss_hinted() - hakmem_obj_to_ss(), remembering answers per CPU
  * @obj: any address
  *
- * A hint names a registry id.  It is trusted only while the id is
- * registered and its SuperSlab covers @obj: the registry says whether the
+ * A hint names a registry slot.  It is trusted only while the slot holds
+ * a SuperSlab and that SuperSlab covers @obj: the registry says whether the
  * SuperSlab is alive, whatever became of the one the hint was taken from
  * (given back, its id and pages reused), so hints are never cleared.  A
  * task preempted or migrated between the read and the write of a hint
@@ -599,17 +641,14 @@ static __always_inline struct hakmem_superslab *hakmem_obj_to_ss(const void *obj
  */
 static __always_inline struct hakmem_superslab *hakmem_obj_to_ss_hinted(const void *obj)
 {
-	unsigned int slot = ((unsigned long)obj >> (PAGE_SHIFT + HAKMEM_SS_SLABS_SHIFT)) &
-			    (HAKMEM_SS_HINTS - 1);
-	struct hakmem_superslab *ss;
+	struct hakmem_superslab *ss = hakmem_ss_hint(obj);
 
-	/* An id below HAKMEM_SS_MAX_ID by construction: an unused slot is 0. */
-	ss = hakmem_ss_of_id(this_cpu_read(hakmem_ss_hints.id[slot]));
-	if (likely(ss && (unsigned long)(obj - ss->base) < (PAGE_SIZE << ss->order)))
+	if (likely(ss))
 		return ss;
 	ss = hakmem_obj_to_ss(obj);
 	if (ss)
-		this_cpu_write(hakmem_ss_hints.id[slot], ss->id);
+		this_cpu_write(hakmem_ss_hints.slot[hakmem_ss_hint_slot(obj)],
+			       hakmem_ss_slot(ss->id));
 	return ss;
 }
 
@@ -696,6 +735,22 @@ static inline void hakmem_stat(struct hakmem_cache *s,
 			       enum hakmem_stat_item item)
 {
 	this_cpu_inc(s->pcp->stat[item]);
+}
+
+/*
+ * hakmem_stat() under the local lock, @pc this CPU's: without PREEMPT_RT
+ * IRQs are off, nothing else on this CPU runs, and a plain increment
+ * through the pointer at hand is one instruction with no per-CPU base to
+ * load again.
+ */
+static inline void hakmem_stat_locked(struct hakmem_cache *s,
+				      struct hakmem_cpu_cache *pc,
+				      enum hakmem_stat_item item)
+{
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		hakmem_stat(s, item);
+	else
+		pc->stat[item]++;
 }
 
 static inline void hakmem_stat_add(struct hakmem_cache *s,

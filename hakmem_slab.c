@@ -231,12 +231,21 @@ static __always_inline void hakmem_init_on_free(struct hakmem_cache *s, void *ob
 }
 
 /* Hand an object to its user: clear its free tag, arm debug bytes, zero. */
+/* An object going out: its free tag cleared (it is no longer free). */
+static __always_inline void hakmem_obj_untag(struct hakmem_cache *s, void *obj)
+{
+	*hakmem_fp(s, obj) = 0;
+}
+
 static __always_inline void *hakmem_obj_out(struct hakmem_cache *s, void *obj,
 					    gfp_t gfp)
 {
-	*hakmem_fp(s, obj) = 0;
+	/* Read before the store, which may alias it: one load for both tests. */
+	bool debug = s->flags & (SLAB_RED_ZONE | SLAB_POISON);
+
+	hakmem_obj_untag(s, obj);
 	hakmem_kasan_unpoison(obj, s->layout.object_size);
-	if (unlikely(s->flags & (SLAB_RED_ZONE | SLAB_POISON)))
+	if (unlikely(debug))
 		hakmem_debug_alloc(s, obj);
 	if (hakmem_want_init_on_alloc(s, gfp))
 		memset(obj, 0, s->layout.object_size);
@@ -245,6 +254,31 @@ static __always_inline void *hakmem_obj_out(struct hakmem_cache *s, void *obj,
 		kmsan_poison_memory(obj, s->layout.object_size, gfp);
 	kmemleak_alloc_recursive(obj, s->layout.object_size, 1, s->flags, gfp);
 	return obj;
+}
+
+/* hakmem_obj_out() out of line, for objects that carry debug bytes. */
+static noinline void *hakmem_obj_out_debug(struct hakmem_cache *s, void *obj,
+					   gfp_t gfp)
+{
+	return hakmem_obj_out(s, obj, gfp);
+}
+
+/*
+ * hakmem_obj_out() on the fast path: for a plain cache (@out_plain) and
+ * no zeroing, the tag cleared and nothing else; the debug bytes' call
+ * made as a tail call, so that the fast path has no call to keep
+ * registers across.
+ */
+static __always_inline void *hakmem_obj_out_fast(struct hakmem_cache *s,
+						 void *obj, gfp_t gfp)
+{
+	if (likely(s->out_plain && !hakmem_want_init_on_alloc(s, gfp))) {
+		hakmem_obj_untag(s, obj);
+		return obj;
+	}
+	if (unlikely(s->flags & (SLAB_RED_ZONE | SLAB_POISON)))
+		return hakmem_obj_out_debug(s, obj, gfp);
+	return hakmem_obj_out(s, obj, gfp);
 }
 
 /*
@@ -468,12 +502,33 @@ static __always_inline void *__hakmem_cache_alloc(struct hakmem_cache *s,
 }
 
 /*
- * Both cache allocation entry points: refused flags, the allocation, the
- * event.  Inlined into each, so the event's call site (_RET_IP_) is the
- * exported function's caller.
+ * The allocation fast path: the top of this CPU's magazine into @objp, or
+ * false when it is empty (nothing done; the general path refills).  A
+ * leaf, so that it needs no callee-saved register.
  */
-static __always_inline void *hakmem_cache_alloc_api(struct hakmem_cache *cache,
-						    gfp_t gfp, int node)
+static __always_inline bool hakmem_mag_pop(struct hakmem_cache *s, gfp_t gfp,
+					   void **objp)
+{
+	struct hakmem_cpu_cache *pc;
+	unsigned long flags;
+
+	might_alloc(gfp);
+	local_lock_irqsave(&s->pcp->lock, flags);
+	pc = this_cpu_ptr(s->pcp);
+	if (unlikely(!pc->count)) {
+		local_unlock_irqrestore(&s->pcp->lock, flags);
+		return false;
+	}
+	*objp = pc->objs[--pc->count];
+	hakmem_stat_locked(s, pc, HAKMEM_ALLOC_HIT);
+	local_unlock_irqrestore(&s->pcp->lock, flags);
+	return true;
+}
+
+/* Both cache allocation entry points the general way: every case, the event. */
+static noinline void *hakmem_cache_alloc_slow(struct hakmem_cache *cache,
+					      gfp_t gfp, int node,
+					      unsigned long ip)
 {
 	void *obj;
 
@@ -481,8 +536,26 @@ static __always_inline void *hakmem_cache_alloc_api(struct hakmem_cache *cache,
 		obj = hakmem_gfp_refused(cache->dbg_name, gfp, HAKMEM_GFP_REFUSED);
 	else
 		obj = __hakmem_cache_alloc(cache, gfp, node);
-	hakmem_trace_alloc(obj, cache, 0, gfp, node);
+	__hakmem_trace_alloc(ip, obj, cache, 0, gfp, node);
 	return obj;
+}
+
+/*
+ * Both cache allocation entry points: a pop from the magazine when no node
+ * is asked for, no flag refused and the event off; else, or when the
+ * magazine is empty, the general path.  Inlined into each, so the event's
+ * call site (_RET_IP_) is the exported function's caller.
+ */
+static __always_inline void *hakmem_cache_alloc_api(struct hakmem_cache *cache,
+						    gfp_t gfp, int node)
+{
+	void *obj;
+
+	if (likely(node == NUMA_NO_NODE && !(gfp & HAKMEM_GFP_REFUSED) &&
+		   !hakmem_trace_alloc_on()) &&
+	    likely(hakmem_mag_pop(cache, gfp, &obj)))
+		return hakmem_obj_out_fast(cache, obj, gfp);
+	return hakmem_cache_alloc_slow(cache, gfp, node, _RET_IP_);
 }
 
 /**
@@ -534,6 +607,19 @@ static void hakmem_bad_free(struct hakmem_cache *s, const void *obj,
 }
 
 /*
+ * Is @obj, the start of an object of @ss, free already?  Every free object
+ * carries the tag, wherever it sits, but for those never made: they lie
+ * above made_end, and count as free.
+ */
+static __always_inline bool hakmem_obj_is_free(struct hakmem_cache *s,
+					       struct hakmem_superslab *ss,
+					       void *obj)
+{
+	return (unsigned long)obj >= READ_ONCE(ss->made_end) ||
+	       hakmem_fp_is_free(ss, READ_ONCE(*hakmem_fp(s, obj)), obj);
+}
+
+/*
  * The always-on checks of a free.  Runs under the local lock, an RCU read
  * side on every preemption model (IRQs off; on PREEMPT_RT the lock takes
  * rcu_read_lock()), so the SuperSlab found cannot be freed under it.
@@ -553,12 +639,7 @@ static __always_inline bool hakmem_free_ok(struct hakmem_cache *s,
 		hakmem_bad_free(s, obj, HAKMEM_INVALID_FREE, "not the start of an object");
 		return false;
 	}
-	/*
-	 * Every free object carries the tag, wherever it sits, but for those
-	 * never made: they lie above made_end.
-	 */
-	if (unlikely((unsigned long)obj >= READ_ONCE(ss->made_end) ||
-		     hakmem_fp_is_free(ss, READ_ONCE(*hakmem_fp(s, obj)), obj))) {
+	if (unlikely(hakmem_obj_is_free(s, ss, obj))) {
 		hakmem_bad_free(s, obj, HAKMEM_DOUBLE_FREE, "double free");
 		return false;
 	}
@@ -669,6 +750,12 @@ static inline void hakmem_quarantine_flush(struct hakmem_cache *s,
 }
 #endif /* HAKMEM_KASAN */
 
+static __always_inline bool hakmem_mag_full(struct hakmem_cache *s,
+					    struct hakmem_cpu_cache *pc)
+{
+	return pc->count >= s->mag_size;
+}
+
 /*
  * Push a freed object into this CPU's magazine, flushing it first if full.
  * Under KASAN the object waits, poisoned, and another one goes on.
@@ -682,7 +769,7 @@ static __always_inline void hakmem_mag_push(struct hakmem_cache *s,
 		if (!obj)
 			return;
 	}
-	if (unlikely(pc->count >= s->mag_size))
+	if (unlikely(hakmem_mag_full(s, pc)))
 		hakmem_flush(s, pc);
 	pc->objs[pc->count++] = obj;
 }
@@ -707,6 +794,18 @@ static noinline void hakmem_free_offnode(struct hakmem_cache *s,
 	hakmem_objs_put(s, &obj, 1);
 }
 
+/* A checked object becomes free: its tag, and the hooks' word on it. */
+static __always_inline void hakmem_free_tag_obj(struct hakmem_cache *s,
+						struct hakmem_superslab *ss,
+						void *obj)
+{
+	kmemleak_free_recursive(obj, s->flags);
+	*hakmem_fp(s, obj) = hakmem_free_tag(ss, obj);
+	/* RCU readers may still look at a SLAB_TYPESAFE_BY_RCU object. */
+	if (!(s->flags & SLAB_TYPESAFE_BY_RCU))
+		hakmem_kasan_poison(obj, s->layout.object_size, HAKMEM_KASAN_FREE);
+}
+
 /*
  * Put a checked object into this CPU's magazine (@pc, node @nid), or to
  * its slab if it is not of the home node; the local lock is held.
@@ -719,11 +818,7 @@ static __always_inline bool hakmem_free_push(struct hakmem_cache *s,
 					     struct hakmem_superslab *ss,
 					     void *obj)
 {
-	kmemleak_free_recursive(obj, s->flags);
-	*hakmem_fp(s, obj) = hakmem_free_tag(ss, obj);
-	/* RCU readers may still look at a SLAB_TYPESAFE_BY_RCU object. */
-	if (!(s->flags & SLAB_TYPESAFE_BY_RCU))
-		hakmem_kasan_poison(obj, s->layout.object_size, HAKMEM_KASAN_FREE);
+	hakmem_free_tag_obj(s, ss, obj);
 	/* @nid is numa_mem_id(); the home node differs only when it has no memory. */
 	if (unlikely(ss->nid != nid)) {
 		hakmem_free_offnode(s, pc, ss, obj);
@@ -748,6 +843,55 @@ static __always_inline void hakmem_free_one(struct hakmem_cache *s,
 		hakmem_stat(s, HAKMEM_FREE_HIT);
 }
 
+/*
+ * The free fast path, the local lock held: the common case only, decided
+ * before anything changes.  @ss is the hint's answer (hakmem_ss_hint()),
+ * a SuperSlab of @s.  The object is taken when the checks of hakmem_free_ok() pass, nothing
+ * else is to be done to it (no debug bytes, no zeroing, no quarantine) and
+ * it goes into this CPU's magazine, which has room.  (@free_plain: no
+ * debug bytes, no init_on_free, no quarantine.)  Anything else, a
+ * refusal to report included, is left to hakmem_free_one(), which decides
+ * it all again: so the verdicts and reports are the general path's, and
+ * this one has no call to make but the inline hooks, so that it needs no
+ * callee-saved register.
+ *
+ * Return: true if @obj went into the magazine, counted; false if nothing
+ * was done.
+ */
+static __always_inline bool hakmem_free_fast(struct hakmem_cache *s,
+					     struct hakmem_superslab *ss,
+					     void *obj)
+{
+	struct hakmem_cpu_cache *pc;
+
+	if (unlikely(!s->free_plain || hakmem_want_init_on_free(s)))
+		return false;
+	pc = this_cpu_ptr(s->pcp);
+	if (unlikely(ss->nid != numa_mem_id() || hakmem_mag_full(s, pc)))
+		return false;
+	if (static_branch_likely(&hakmem_free_checks) &&
+	    unlikely(!hakmem_obj_starts(s, ss, obj) || hakmem_obj_is_free(s, ss, obj)))
+		return false;
+	hakmem_free_tag_obj(s, ss, obj);
+	pc->objs[pc->count++] = obj;
+	hakmem_stat_locked(s, pc, HAKMEM_FREE_HIT);
+	return true;
+}
+
+/* hakmem_cache_free() the general way: the event, the lookup, every case. */
+static noinline void hakmem_cache_free_slow(struct hakmem_cache *cache,
+					    void *obj, unsigned long ip)
+{
+	unsigned long flags;
+
+	__hakmem_trace_free(ip, obj, cache);
+	if (unlikely(!obj))
+		return;
+	local_lock_irqsave(&cache->pcp->lock, flags);
+	hakmem_free_one(cache, hakmem_obj_to_ss_hinted(obj), obj);
+	local_unlock_irqrestore(&cache->pcp->lock, flags);
+}
+
 /**
  * hakmem_cache_free - return an object to its cache
  * @cache: the cache it was allocated from
@@ -761,14 +905,21 @@ static __always_inline void hakmem_free_one(struct hakmem_cache *s,
  */
 void hakmem_cache_free(struct hakmem_cache *cache, void *obj)
 {
+	struct hakmem_superslab *ss;
 	unsigned long flags;
 
-	hakmem_trace_free(obj, cache);
-	if (unlikely(!obj))
-		return;
-	local_lock_irqsave(&cache->pcp->lock, flags);
-	hakmem_free_one(cache, hakmem_obj_to_ss_hinted(obj), obj);
-	local_unlock_irqrestore(&cache->pcp->lock, flags);
+	/* The event on, NULL: the general path emits it, ignores NULL. */
+	if (likely(obj && !hakmem_trace_free_on())) {
+		local_lock_irqsave(&cache->pcp->lock, flags);
+		ss = hakmem_ss_hint(obj);
+		if (likely(ss && ss->cache == cache &&
+			   hakmem_free_fast(cache, ss, obj))) {
+			local_unlock_irqrestore(&cache->pcp->lock, flags);
+			return;
+		}
+		local_unlock_irqrestore(&cache->pcp->lock, flags);
+	}
+	hakmem_cache_free_slow(cache, obj, _RET_IP_);
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_cache_free, HAKMEM_NS);
 
@@ -1358,6 +1509,11 @@ static struct hakmem_cache *__hakmem_cache_create(const char *name,
 	s->flags = flags;
 	s->ctor = ctor;
 	s->tiny = tiny;
+	s->out_plain = !(flags & (SLAB_RED_ZONE | SLAB_POISON)) &&
+		       !HAKMEM_KASAN_ON && !IS_ENABLED(CONFIG_KMSAN) &&
+		       !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK);
+	s->free_plain = !(flags & (SLAB_RED_ZONE | SLAB_POISON)) &&
+			!HAKMEM_KASAN_ON && !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK);
 	s->slab_order = order;
 	s->slab_shift = PAGE_SHIFT + order;
 	s->capacity = hakmem_capacity_of(hakmem_slab_bytes(s), layout.stride);
@@ -1551,6 +1707,42 @@ static __always_inline void *hakmem_tiny_alloc(size_t size, gfp_t gfp, int node)
 	return obj;
 }
 
+/* Both kmalloc-like entry points the general way: every case, the event. */
+static noinline void *hakmem_alloc_slow(size_t size, gfp_t gfp, int node,
+					unsigned long ip)
+{
+	void *obj;
+
+	/* One test for size 0 and sizes above the tiny classes. */
+	if (unlikely(size - 1 >= HAKMEM_MAX_TINY_SIZE || (gfp & HAKMEM_GFP_REFUSED)))
+		obj = hakmem_alloc_other(size, gfp, node);
+	else
+		obj = hakmem_tiny_alloc(size, gfp, node);
+	__hakmem_trace_alloc(ip, obj, NULL, size, gfp, node);
+	return obj;
+}
+
+/*
+ * Both kmalloc-like entry points: a tiny class's magazine pop, as
+ * hakmem_cache_alloc_api(), when the size is a tiny class's and nothing
+ * else asks for the general path (a node, a flag for kmalloc(), the event,
+ * KASAN's trimming).
+ */
+static __always_inline void *hakmem_alloc_api(size_t size, gfp_t gfp, int node)
+{
+	struct hakmem_cache *s;
+	void *obj;
+
+	if (likely(!HAKMEM_KASAN_ON && node == NUMA_NO_NODE &&
+		   size - 1 < HAKMEM_MAX_TINY_SIZE && !(gfp & HAKMEM_GFP_REFUSED) &&
+		   !hakmem_trace_alloc_on())) {
+		s = hakmem_tiny_lookup[HAKMEM_TINY_GRANULE(size)];
+		if (likely(hakmem_mag_pop(s, gfp, &obj)))
+			return hakmem_obj_out_fast(s, obj, gfp);
+	}
+	return hakmem_alloc_slow(size, gfp, node, _RET_IP_);
+}
+
 /**
  * hakmem_alloc_node - allocate memory on a node, like kmalloc_node()
  * @size: bytes wanted
@@ -1571,15 +1763,7 @@ static __always_inline void *hakmem_tiny_alloc(size_t size, gfp_t gfp, int node)
  */
 void *hakmem_alloc_node(size_t size, gfp_t gfp, int node)
 {
-	void *obj;
-
-	/* One test for size 0 and sizes above the tiny classes. */
-	if (unlikely(size - 1 >= HAKMEM_MAX_TINY_SIZE || (gfp & HAKMEM_GFP_REFUSED)))
-		obj = hakmem_alloc_other(size, gfp, node);
-	else
-		obj = hakmem_tiny_alloc(size, gfp, node);
-	hakmem_trace_alloc(obj, NULL, size, gfp, node);
-	return obj;
+	return hakmem_alloc_api(size, gfp, node);
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_alloc_node, HAKMEM_NS);
 
@@ -1593,17 +1777,42 @@ EXPORT_SYMBOL_NS_GPL(hakmem_alloc_node, HAKMEM_NS);
  */
 void *hakmem_alloc(size_t size, gfp_t gfp)
 {
-	void *obj;
-
-	/* One test for size 0 and sizes above the tiny classes. */
-	if (unlikely(size - 1 >= HAKMEM_MAX_TINY_SIZE || (gfp & HAKMEM_GFP_REFUSED)))
-		obj = hakmem_alloc_other(size, gfp, NUMA_NO_NODE);
-	else
-		obj = hakmem_tiny_alloc(size, gfp, NUMA_NO_NODE);
-	hakmem_trace_alloc(obj, NULL, size, gfp, NUMA_NO_NODE);
-	return obj;
+	return hakmem_alloc_api(size, gfp, NUMA_NO_NODE);
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_alloc, HAKMEM_NS);
+
+/* hakmem_free() the general way: the event, the lookup, every case. */
+static noinline void hakmem_free_slow(const void *obj, unsigned long ip)
+{
+	struct hakmem_superslab *ss;
+	struct hakmem_cache *s;
+	unsigned long flags;
+
+	if (unlikely(ZERO_OR_NULL_PTR(obj))) {
+		__hakmem_trace_free(ip, obj, NULL);
+		return;
+	}
+	/*
+	 * The read side keeps @ss valid until the local lock (itself a read
+	 * side) is held.  Not preempt_disable(): on PREEMPT_RT the local lock
+	 * and the node lock are sleeping locks, and rcu_read_lock() stays
+	 * preemptible there.
+	 */
+	rcu_read_lock();
+	ss = hakmem_obj_to_ss_hinted(obj);
+	if (likely(ss)) {
+		s = ss->cache;
+		__hakmem_trace_free(ip, obj, s);
+		local_lock_irqsave(&s->pcp->lock, flags);
+		hakmem_free_one(s, ss, (void *)obj);
+		local_unlock_irqrestore(&s->pcp->lock, flags);
+	}
+	rcu_read_unlock();
+	if (unlikely(!ss)) {
+		__hakmem_trace_free(ip, obj, NULL);
+		kfree(obj);
+	}
+}
 
 /**
  * hakmem_free - free memory from hakmem_alloc(), like kfree()
@@ -1620,30 +1829,30 @@ void hakmem_free(const void *obj)
 	struct hakmem_cache *s;
 	unsigned long flags;
 
-	if (unlikely(ZERO_OR_NULL_PTR(obj))) {
-		hakmem_trace_free(obj, NULL);
-		return;
-	}
 	/*
-	 * The read side keeps @ss valid until the local lock (itself a read
-	 * side) is held.  Not preempt_disable(): on PREEMPT_RT the local lock
-	 * and the node lock are sleeping locks, and rcu_read_lock() stays
-	 * preemptible there.
+	 * The fast path's section: IRQs off, then the class's local lock.
+	 * IRQs off is the RCU read side that keeps @ss valid from the hint
+	 * to the lock; on PREEMPT_RT the local lock sleeps, and cannot be
+	 * taken with IRQs off, so there everything takes the general path.
 	 */
-	rcu_read_lock();
-	ss = hakmem_obj_to_ss_hinted(obj);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) || unlikely(ZERO_OR_NULL_PTR(obj)) ||
+	    hakmem_trace_free_on())
+		goto slow;
+	local_irq_save(flags);
+	ss = hakmem_ss_hint(obj);
 	if (likely(ss)) {
 		s = ss->cache;
-		hakmem_trace_free(obj, s);
-		local_lock_irqsave(&s->pcp->lock, flags);
-		hakmem_free_one(s, ss, (void *)obj);
-		local_unlock_irqrestore(&s->pcp->lock, flags);
+		local_lock(&s->pcp->lock);
+		if (likely(hakmem_free_fast(s, ss, (void *)obj))) {
+			local_unlock(&s->pcp->lock);
+			local_irq_restore(flags);
+			return;
+		}
+		local_unlock(&s->pcp->lock);
 	}
-	rcu_read_unlock();
-	if (unlikely(!ss)) {
-		hakmem_trace_free(obj, NULL);
-		kfree(obj);
-	}
+	local_irq_restore(flags);
+slow:
+	hakmem_free_slow(obj, _RET_IP_);
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_free, HAKMEM_NS);
 

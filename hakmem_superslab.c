@@ -35,7 +35,7 @@
  * hakmem disables preemption or IRQs around the local lock.
  *
  * Giving a SuperSlab back is O(1): per-CPU hints name SuperSlabs by
- * registry id and are checked against the registry before use, so none
+ * registry slot and are checked against the registry before use, so none
  * has to be found and cleared (hakmem_obj_to_ss_hinted()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -64,6 +64,8 @@ struct hakmem_superslab **hakmem_ss_dir[HAKMEM_SS_DIR_SIZE];
 EXPORT_SYMBOL_NS_GPL(hakmem_ss_dir, HAKMEM_INTERNAL_NS);
 unsigned long hakmem_fp_secret __read_mostly;
 EXPORT_SYMBOL_NS_GPL(hakmem_fp_secret, HAKMEM_INTERNAL_NS);
+/* What an unused hint names: a slot that stays NULL. */
+static struct hakmem_superslab *hakmem_ss_no_slot;
 DEFINE_PER_CPU(struct hakmem_ss_hints, hakmem_ss_hints);
 static DEFINE_IDA(hakmem_ss_ida);
 static DEFINE_SPINLOCK(hakmem_ss_dir_lock);
@@ -282,8 +284,24 @@ unsigned long hakmem_fp_secret_make(u64 raw)
 }
 EXPORT_SYMBOL_NS_GPL(hakmem_fp_secret_make, HAKMEM_INTERNAL_NS);
 
+/*
+ * Every CPU's hints to the empty slot: at init (a module's per-CPU
+ * template gets no relocation, so no static initializer can name it) and
+ * at exit, before the chunks the hints name are freed.
+ */
+static void hakmem_ss_hints_reset(void)
+{
+	unsigned int i;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		for (i = 0; i < HAKMEM_SS_HINTS; i++)
+			per_cpu(hakmem_ss_hints, cpu).slot[i] = &hakmem_ss_no_slot;
+}
+
 int hakmem_ss_registry_init(void)
 {
+	hakmem_ss_hints_reset();
 	hakmem_fp_secret = hakmem_fp_secret_make(get_random_u64());
 	return 0;
 }
@@ -292,6 +310,7 @@ void hakmem_ss_registry_exit(void)
 {
 	unsigned int i;
 
+	hakmem_ss_hints_reset();
 	for (i = 0; i < HAKMEM_SS_DIR_SIZE; i++) {
 		kfree(hakmem_ss_dir[i]);
 		hakmem_ss_dir[i] = NULL;

@@ -57,15 +57,33 @@ static inline const char *hakmem_trace_name(const struct hakmem_cache *s)
  * call site one NOP (the static branch), as the kernel's own events do.
  */
 #define hakmem_trace_alloc(ptr, s, size, gfp, node)				\
-	do {									\
-		if (trace_hakmem_alloc_enabled())				\
-			trace_hakmem_alloc(_RET_IP_, ptr, s, size, gfp, node);	\
-	} while (0)
+	__hakmem_trace_alloc(_RET_IP_, ptr, s, size, gfp, node)
 
 #define hakmem_trace_free(ptr, s)						\
+	__hakmem_trace_free(_RET_IP_, ptr, s)
+
+/*
+ * Is the event on?  tracepoint_enabled(), the static key alone: a NOP with
+ * jump labels, a load and a test without, and always inline, unlike
+ * trace_*_enabled(), a function GCC may leave out of line and call.
+ */
+#define hakmem_trace_alloc_on()	tracepoint_enabled(hakmem_alloc)
+#define hakmem_trace_free_on()	tracepoint_enabled(hakmem_free)
+
+/*
+ * The same with the call site given: the fast paths hand an enabled event
+ * to an out-of-line path, which passes on the exported function's _RET_IP_.
+ */
+#define __hakmem_trace_alloc(ip, ptr, s, size, gfp, node)			\
+	do {									\
+		if (trace_hakmem_alloc_enabled())				\
+			trace_hakmem_alloc(ip, ptr, s, size, gfp, node);	\
+	} while (0)
+
+#define __hakmem_trace_free(ip, ptr, s)						\
 	do {									\
 		if (trace_hakmem_free_enabled())				\
-			trace_hakmem_free(_RET_IP_, ptr, s);			\
+			trace_hakmem_free(ip, ptr, s);				\
 	} while (0)
 #endif /* _HAKMEM_TRACE_HELPERS */
 

@@ -117,8 +117,8 @@ MUTANTS = [
 
     # --- the free checks ---------------------------------------------------
     ("double_free_tag_check_off", "hakmem_slab.c",
-     "hakmem_fp_is_free(ss, READ_ONCE(*hakmem_fp(s, obj)), obj))) {",
-     "0 && hakmem_fp_is_free(ss, READ_ONCE(*hakmem_fp(s, obj)), obj))) {",
+     "hakmem_fp_is_free(ss, READ_ONCE(*hakmem_fp(s, obj)), obj);\n}",
+     "0 && hakmem_fp_is_free(ss, READ_ONCE(*hakmem_fp(s, obj)), obj);\n}",
      "the double-free check of the free tag is switched off"),
     ("interior_pointer_check_off", "hakmem_slab.c",
      "if (unlikely(!hakmem_obj_starts(s, ss, obj))) {",

@@ -2528,10 +2528,11 @@ TEST(superslab_release_leaves_hints)
 	rcu_barrier();
 	after = *per_cpu_ptr(&hakmem_ss_hints, 1);
 	CHECK(!memcmp(&before, &after, sizeof(before)));
-	/* What makes a stale hint harmless: its id is registered no more. */
-	for (i = 0; i < HAKMEM_SS_HINTS; i++)
-		if (before.id[i])
-			CHECK(!hakmem_ss_of_id(before.id[i]));
+	/* What makes a stale hint harmless: its registry slot is empty now. */
+	for (i = 0; i < HAKMEM_SS_HINTS; i++) {
+		REQUIRE(before.slot[i]);
+		CHECK(!READ_ONCE(*before.slot[i]));
+	}
 	/* New SuperSlabs, maybe on the same pages: vCPU 1 finds them right. */
 	for (i = 0; i < nr; i++)
 		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));

@@ -25,6 +25,9 @@
 	static inline void trace_##name(proto) {}			\
 	static inline bool trace_##name##_enabled(void) { return false; }
 
+/* linux/tracepoint-defs.h: the static key alone, here always off. */
+#define tracepoint_enabled(name)	trace_##name##_enabled()
+
 #define TRACE_EVENT(name, proto, args, tstruct, assign, print)		\
 	DECLARE_TRACE(name, PARAMS(proto), PARAMS(args))
 #define DECLARE_EVENT_CLASS(name, proto, args, tstruct, assign, print)

@@ -747,6 +747,7 @@ static inline void hakmem_stat_locked(struct hakmem_cache *s,
 				      struct hakmem_cpu_cache *pc,
 				      enum hakmem_stat_item item)
 {
+	lockdep_assert_held(&pc->lock);
 	if (IS_ENABLED(CONFIG_PREEMPT_RT))
 		hakmem_stat(s, item);
 	else

@@ -835,6 +835,7 @@ static __always_inline void hakmem_free_one(struct hakmem_cache *s,
 {
 	struct hakmem_cpu_cache *pc;
 
+	lockdep_assert_held(this_cpu_ptr(&s->pcp->lock));
 	if (unlikely(!hakmem_free_ok(s, ss, obj)))
 		return;
 	hakmem_init_on_free(s, obj);

@@ -481,6 +481,16 @@ static void hakmem_ss_free_rcu(struct rcu_head *head)
 }
 
 /*
+ * The descriptor, a grace period after its SuperSlab left the registry.
+ * call_rcu(), not kfree_rcu(): rcu_barrier() waits for it, so that once a
+ * shrink and a barrier returned, what a cache holds is what it counts.
+ */
+static void hakmem_ss_free_meta_rcu(struct rcu_head *head)
+{
+	kfree(container_of(head, struct hakmem_superslab, rcu));
+}
+
+/*
  * Give a SuperSlab that is on no list back to the page allocator, in O(1):
  * no per-CPU state names it but by registry id, checked before use (see
  * hakmem_obj_to_ss_hinted()).  Out of the registry first, so that no new
@@ -499,7 +509,7 @@ static void hakmem_ss_free(struct hakmem_cache *s, struct hakmem_superslab *ss)
 		return;
 	}
 	hakmem_ss_free_pages(ss);
-	kfree_rcu(ss, rcu);
+	call_rcu(&ss->rcu, hakmem_ss_free_meta_rcu);
 }
 
 /* The attempt of hakmem_ss_pages() after which it gives up. */

@@ -9,8 +9,9 @@
  *   hakmem_cache
  *     pcp            per-CPU magazine of free object pointers
  *     node[nid]      per-node head: lists of slabs and SuperSlabs
- *       SuperSlab    2^ss_order pages from alloc_pages_node(), cut into
- *                    nr_slabs slabs of 2^slab_order pages each; its
+ *       SuperSlab    up to 2^ss_order pages from alloc_pages_node() (a
+ *                    node's first ones smaller: hakmem_ss_grow_order()),
+ *                    cut into nr_slabs slabs of 2^slab_order pages; its
  *                    metadata (struct hakmem_superslab) is kmalloc'ed beside
  *                    it, never inside the object area
  *         slab       capacity objects of one stride each
@@ -36,6 +37,7 @@
 #include <linux/cache.h>
 #include <linux/jiffies.h>
 #include <linux/list.h>
+#include <linux/log2.h>
 #include <linux/local_lock.h>
 #include <linux/mm.h>
 #include <linux/percpu.h>
@@ -68,9 +70,10 @@
  */
 #define HAKMEM_MAX_SLAB_ORDER	3
 /*
- * A SuperSlab holds 8 slabs when the page allocator can give that order: a
- * 64-byte cache then grows 32 KiB at a time, amortising the expansion lock
- * over 512 objects while one spare SuperSlab per node stays small.
+ * A SuperSlab of full size holds 8 slabs: a 64-byte cache then grows 32 KiB
+ * at a time, amortising the expansion lock over 512 objects while one spare
+ * SuperSlab per node stays small.  A node's first ones hold 1, 1, 2 and 4
+ * slabs (hakmem_ss_grow_order()).
  */
 #define HAKMEM_SS_SLABS_SHIFT	3
 /* Per node, this many EMPTY slabs stay initialised before one is released. */
@@ -324,7 +327,7 @@ struct hakmem_cpu_cache {
  * @slab_shift: log2 of a slab's size in bytes
  * @capacity: objects per slab
  * @map_longs: longs in one slab's bitmap
- * @ss_order: preferred page order of a SuperSlab
+ * @ss_order: page order of a SuperSlab of full size
  * @tiny: a tiny class of hakmem_alloc()
  * @leaked: destroyed with objects still live; kept, never freed
  * @name: the name given at creation
@@ -414,6 +417,27 @@ static inline unsigned int hakmem_capacity_of(unsigned int slab_bytes,
 					      unsigned int stride)
 {
 	return slab_bytes / stride;
+}
+
+/**
+ * hakmem_ss_grow_order() - page order of the next SuperSlab of a node
+ * @s: the cache
+ * @node_slabs: slabs the node holds now
+ *
+ * One slab while the node holds none, then as many slabs as it holds,
+ * rounded down to a power of two, up to the cache's SuperSlab order: 1,
+ * 1, 2, 4, 8, 8 ... slabs.  A cache that keeps a few objects on a node
+ * costs one slab there, as in the slab allocator, one that grows holds
+ * at most about twice what it needs until it reaches full SuperSlabs.
+ *
+ * Return: the order.
+ */
+static inline unsigned int hakmem_ss_grow_order(const struct hakmem_cache *s,
+						unsigned long node_slabs)
+{
+	if (!node_slabs)
+		return s->slab_order;
+	return min_t(unsigned int, s->slab_order + ilog2(node_slabs), s->ss_order);
 }
 
 static inline void *hakmem_slab_base(const struct hakmem_cache *s,

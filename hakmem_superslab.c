@@ -518,11 +518,27 @@ static bool hakmem_ss_last_try(struct hakmem_cache *s, unsigned int order)
 	return order == s->slab_order;
 }
 
+/*
+ * The order the node @nid grows by (hakmem_ss_grow_order()); full size on
+ * a node that had no free page: its SuperSlabs land on other nodes, and
+ * counted on it would all be small.  Hints read without the node lock: a
+ * racing growth or release only makes one SuperSlab of another size.
+ */
+static unsigned int hakmem_ss_want_order(struct hakmem_cache *s, int nid)
+{
+	struct hakmem_node *n = s->node[nid == NUMA_NO_NODE ? hakmem_home_node() : nid];
+
+	if (READ_ONCE(n->no_pages_until))
+		return s->ss_order;
+	/* A hint: the count changes under the node lock, not held here. */
+	return hakmem_ss_grow_order(s, data_race(n->nr_slabs));
+}
+
 static struct page *hakmem_ss_pages(struct hakmem_cache *s, int nid, gfp_t gfp,
-				    unsigned int *orderp)
+				    unsigned int want, unsigned int *orderp)
 {
 	gfp_t pgfp = (gfp & HAKMEM_GFP_PAGE_MASK) | __GFP_COMP;
-	unsigned int order = s->ss_order;
+	unsigned int order = want;
 	struct page *page;
 	gfp_t g;
 
@@ -550,7 +566,7 @@ static struct page *hakmem_ss_pages(struct hakmem_cache *s, int nid, gfp_t gfp,
 			page = alloc_pages_node(nid, g, order);
 		if (page) {
 			*orderp = order;
-			if (order < s->ss_order)
+			if (order < want)
 				hakmem_stat(s, HAKMEM_SS_FALLBACK);
 			return page;
 		}
@@ -563,7 +579,7 @@ static struct page *hakmem_ss_pages(struct hakmem_cache *s, int nid, gfp_t gfp,
 }
 
 static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
-						gfp_t gfp)
+						gfp_t gfp, unsigned int want)
 {
 	gfp_t mgfp = (gfp & (__GFP_RECLAIM | __GFP_IO | __GFP_FS | __GFP_HIGH |
 			     __GFP_MEMALLOC | __GFP_NOMEMALLOC |
@@ -574,7 +590,7 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 	unsigned long top;
 	size_t size;
 
-	page = hakmem_ss_pages(s, nid, gfp, &order);
+	page = hakmem_ss_pages(s, nid, gfp, want, &order);
 	if (!page)
 		return NULL;
 	nr_slabs = 1U << (order - s->slab_order);
@@ -1074,7 +1090,7 @@ static unsigned int __hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gf
 	unsigned long flags;
 	bool lost;
 
-	ss = hakmem_ss_alloc(s, nid, gfp);
+	ss = hakmem_ss_alloc(s, nid, gfp, hakmem_ss_want_order(s, nid));
 	if (!ss)
 		return 0;
 	if (nid != NUMA_NO_NODE)

@@ -116,10 +116,31 @@ static unsigned int hk_workload(struct kunit *test, struct hakmem_cache *s,
 }
 
 /*
+ * The bytes of a fresh cache's first @nr SuperSlabs on one node, each of
+ * the order hakmem_ss_grow_order() gives it; *@next: the order of the one
+ * after them.
+ */
+static unsigned long hk_first_ss_bytes(struct hakmem_cache *s, unsigned int nr,
+				       unsigned int *next)
+{
+	unsigned long bytes = 0, slabs = 0;
+	unsigned int order;
+
+	while (nr--) {
+		order = hakmem_ss_grow_order(s, slabs);
+		bytes += PAGE_SIZE << order;
+		slabs += 1UL << (order - s->slab_order);
+	}
+	*next = hakmem_ss_grow_order(s, slabs);
+	return bytes;
+}
+
+/*
  * Sweep the workload's page allocations: the n-th fails, n = 1 .. all.
  * With @whole the n-th SuperSlab allocation fails at every order (the
- * fault attributes: a space budget lets n - 1 preferred-order allocations
- * through, then two failures), so the caller must see NULL or 0 each time.
+ * fault attributes: a space budget lets the n - 1 SuperSlabs before it
+ * through, then its attempts fail), so the caller must see NULL or 0 each
+ * time.
  * Without it only the n-th page allocation fails (the task's fail-nth),
  * which a smaller SuperSlab absorbs.
  */
@@ -128,7 +149,7 @@ static void hk_fail_nth_one(struct kunit *test, unsigned int size,
 {
 	struct hakmem_cache *s = hk_cache(test, "hakmem-failnth", size, flags, ctor);
 	struct fault_attr *attr = hakmem_fault_attr();
-	unsigned int nr, n, calls, failures = 0;
+	unsigned int nr, n, calls, order, failures = 0;
 	void **objs, *one;
 
 	nr = 3 * (s->capacity << HAKMEM_SS_SLABS_SHIFT) + 64 + 1;
@@ -153,9 +174,13 @@ static void hk_fail_nth_one(struct kunit *test, unsigned int size,
 		 */
 		hk_expect_begin(test, whole ? 1 : 0);
 		if (whole) {
-			/* should_fail() passes calls while space > size. */
-			atomic_set(&attr->space, (n - 1) * (PAGE_SIZE << s->ss_order) + 1);
-			atomic_set(&attr->times, 2);
+			/*
+			 * should_fail() passes calls while space > size.  The
+			 * n-th SuperSlab fails twice, at its order and at one
+			 * slab's, or once when it is of one slab already.
+			 */
+			atomic_set(&attr->space, hk_first_ss_bytes(s, n - 1, &order) + 1);
+			atomic_set(&attr->times, order > s->slab_order ? 2 : 1);
 			attr->interval = 1;
 			attr->probability = 100;
 		} else {

@@ -371,6 +371,25 @@ MUTANTS = [
      "if (hakmem_slab_release(s, n, ss, victim) || n->nr_ss_unused > 1)",
      "releasing an EMPTY slab gives back its SuperSlab though other slabs "
      "of it are in use"),
+    ("ss_want_always_full", "hakmem_internal.h",
+     "if (!node_slabs)\n\t\treturn s->slab_order;",
+     "if (!node_slabs)\n\t\treturn s->ss_order;",
+     "a node's first SuperSlab takes every slab: a cache holding one object "
+     "costs eight slabs"),
+    ("ss_grow_no_ramp", "hakmem_internal.h",
+     "s->slab_order + ilog2(node_slabs)",
+     "s->ss_order + ilog2(node_slabs)",
+     "a node's second SuperSlab is of full size: a cache holding two slabs' "
+     "worth costs nine"),
+    ("ss_want_ignores_no_pages", "hakmem_superslab.c",
+     "if (READ_ONCE(n->no_pages_until))\n\t\treturn s->ss_order;",
+     "if (0)\n\t\treturn s->ss_order;",
+     "a node without free pages grows by small SuperSlabs that land on "
+     "other nodes, one per refill"),
+    ("fallback_counted_against_max", "hakmem_superslab.c",
+     "if (order < want)",
+     "if (order < s->ss_order)",
+     "a node's first, one-slab SuperSlab is counted as a fallback"),
     ("destroy_ignores_live_objects", "hakmem_slab.c",
      "if (hakmem_cache_live(cache)) {",
      "if (0 && hakmem_cache_live(cache)) {",

@@ -105,6 +105,51 @@ struct hakmem_slab *hk_slab_of(void *obj)
 	return slab;
 }
 
+/*
+ * A node's first SuperSlabs are small (hakmem_ss_grow_order(): 1, 1, 2, 4
+ * slabs): hold every object of them, so that the next allocation comes
+ * from a SuperSlab of full size.  Returns the objects held
+ * (hk_release_first_superslab() gives them back).
+ */
+void **hk_hold_first_superslab(struct hakmem_cache *s, unsigned int *nr)
+{
+	unsigned int full = 1U << (s->ss_order - s->slab_order);
+	unsigned int max = full * s->capacity;
+	void **held = calloc(max + 1, sizeof(void *));
+	struct hakmem_slab *slab;
+	unsigned int n = 0;
+	void *obj;
+
+	if (!held)
+		return NULL;
+	for (;;) {
+		obj = hakmem_cache_alloc(s, GFP_KERNEL);
+		slab = obj ? hk_slab_of(obj) : NULL;
+		if (!slab)
+			break;
+		if (hakmem_slab_ss(slab)->nr_slabs == full) {
+			/* On top of the magazine: the caller's next one. */
+			hakmem_cache_free(s, obj);
+			*nr = n;
+			return held;
+		}
+		held[n++] = obj;
+		if (n > max)
+			break;
+	}
+	while (n--)
+		hakmem_cache_free(s, held[n]);
+	free(held);
+	return NULL;
+}
+
+void hk_release_first_superslab(struct hakmem_cache *s, void **held, unsigned int nr)
+{
+	while (nr--)
+		hakmem_cache_free(s, held[nr]);
+	free(held);
+}
+
 /* One test, in this process: load, run, unload, check for leaks. */
 static int hk_run_one(const struct hk_test *t)
 {

@@ -55,5 +55,7 @@ unsigned long hk_cache_pages(struct hakmem_cache *s);
 unsigned long hk_cache_ss(struct hakmem_cache *s);
 unsigned long hk_cache_inuse(struct hakmem_cache *s);
 struct hakmem_slab *hk_slab_of(void *obj);
+void **hk_hold_first_superslab(struct hakmem_cache *s, unsigned int *nr);
+void hk_release_first_superslab(struct hakmem_cache *s, void **held, unsigned int nr);
 
 #endif

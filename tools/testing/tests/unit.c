@@ -1253,11 +1253,16 @@ TEST(free_of_never_carved_object)
 {
 	struct hakmem_cache *s = hakmem_cache_create("t-unmade", 64, 0, 0, NULL);
 	struct hakmem_slab *slab;
+	unsigned int nheld;
+	void **held;
 	void *a, *stale, **p;
 	unsigned int n;
 
 	REQUIRE(s);
 	hk_bind(0);
+	/* objects of a SuperSlab of full size, not of the first one-slab one */
+	held = hk_hold_first_superslab(s, &nheld);
+	REQUIRE(held);
 	hk_expect_errors();
 	a = hakmem_cache_alloc(s, GFP_KERNEL);
 	REQUIRE(a);
@@ -1272,6 +1277,7 @@ TEST(free_of_never_carved_object)
 	p = hk_alloc_array(s, n, n + 1);
 	p[n] = a;
 	CHECK_EQ(hk_dups(p, n + 1), 0);
+	hk_release_first_superslab(s, held, nheld);
 	hk_free_array(s, p, n + 1);
 	hakmem_cache_destroy(s);
 }
@@ -1326,11 +1332,16 @@ TEST(free_into_quarantined_slab_tail)
 {
 	struct hakmem_cache *s = hakmem_cache_create("t-gap", 16, 0, 0, NULL);
 	struct hakmem_slab *slab;
+	unsigned int nheld;
+	void **held;
 	void *a, *tail, **p;
 	unsigned int n;
 
 	REQUIRE(s);
 	hk_bind(0);
+	/* objects of a SuperSlab of full size, not of the first one-slab one */
+	held = hk_hold_first_superslab(s, &nheld);
+	REQUIRE(held);
 	hk_expect_errors();
 	a = hakmem_cache_alloc(s, GFP_KERNEL);
 	REQUIRE(a);
@@ -1348,6 +1359,7 @@ TEST(free_into_quarantined_slab_tail)
 	hakmem_cache_free(s, tail);
 	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 1);
 	CHECK_EQ(hk_dups(p, n), 0);
+	hk_release_first_superslab(s, held, nheld);
 	hk_free_array(s, p, n);
 	hakmem_cache_destroy(s);
 }
@@ -1897,13 +1909,17 @@ static void hk_quarantine_case(unsigned int size, bool forge_link)
 	struct hakmem_cache *s = hakmem_cache_create("t-quarantine", size, 0, 0, NULL);
 	struct hakmem_superslab *ss;
 	struct hakmem_slab *slab;
-	unsigned int i, n, cap, from_slab = 0;
+	unsigned int i, n, cap, from_slab = 0, nheld;
+	void **held;
 	unsigned long *fp;
 	void *head, **objs;
 	char msg[96];
 
 	REQUIRE(s);
 	hk_bind(0);
+	/* a slab of a SuperSlab of full size, not of the first one-slab one */
+	held = hk_hold_first_superslab(s, &nheld);
+	REQUIRE(held);
 	cap = s->capacity;
 	n = 4 * cap;
 	objs = hk_alloc_array(s, 2 * cap, n);
@@ -1942,6 +1958,7 @@ static void hk_quarantine_case(unsigned int size, bool forge_link)
 	CHECK_EQ(from_slab, 0);
 	for (i = 0; i < n; i++)
 		hakmem_cache_free(s, objs[i]);
+	hk_release_first_superslab(s, held, nheld);
 	hakmem_drain_all(s);
 	CHECK_EQ(hk_cache_inuse(s), 0);
 	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 0);
@@ -1983,6 +2000,53 @@ TEST(emptied_cache_keeps_one_superslab)
 	CHECK_EQ(hakmem_nodes_sum(s, nr_ss_unused), 1);
 	CHECK_EQ(hakmem_cache_shrink(s), 0);
 	CHECK_EQ(hakmem_nodes_sum(s, nr_ss_unused), 0);
+	free(objs);
+	hakmem_cache_destroy(s);
+}
+
+/*
+ * ss_want_always_full, ss_grow_no_ramp, fallback_counted_against_max: a
+ * cache's first SuperSlab on a node is one slab, the next ones double
+ * what the node holds up to full size, and a shrunk cache starts small
+ * again.
+ */
+TEST(first_superslabs_ramp_up)
+{
+	static const unsigned int want[] = { 1, 1, 2, 4, 8 };
+	struct hakmem_cache *s = hakmem_cache_create("t-first", 64, 0, 0, NULL);
+	struct hakmem_superslab *ss;
+	struct hakmem_slab *slab;
+	unsigned int i, n, k, round;
+	void **objs;
+
+	REQUIRE(s);
+	REQUIRE(s->ss_order - s->slab_order == 3);
+	hk_bind(0);
+	/* one object more than eight slabs: 1 + 1 + 2 + 4 + 8 slabs */
+	n = 8 * s->capacity + 1;
+	objs = calloc(n, sizeof(void *));
+	REQUIRE(objs);
+	for (round = 0; round < 2; round++) {
+		REQUIRE((objs[0] = hakmem_cache_alloc(s, GFP_KERNEL)));
+		slab = hk_slab_of(objs[0]);
+		REQUIRE(slab);
+		CHECK_EQ(hakmem_slab_ss(slab)->nr_slabs, 1);
+		CHECK_EQ(hk_cache_pages(s), 1UL << s->slab_order);
+		for (i = 1; i < n; i++)
+			REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+		CHECK_EQ(hk_cache_ss(s), ARRAY_SIZE(want));
+		CHECK_EQ(hk_cache_pages(s), 16UL << s->slab_order);
+		/* the node's list, newest first */
+		k = ARRAY_SIZE(want);
+		list_for_each_entry(ss, &s->node[0]->ss_list, list)
+			if (k)
+				CHECK_EQ(ss->nr_slabs, want[--k]);
+		CHECK_EQ(hakmem_stat_sum(s, HAKMEM_SS_FALLBACK), 0);
+		for (i = 0; i < n; i++)
+			hakmem_cache_free(s, objs[i]);
+		hakmem_cache_shrink(s);
+		CHECK_EQ(hk_cache_ss(s), 0);
+	}
 	free(objs);
 	hakmem_cache_destroy(s);
 }
@@ -2034,6 +2098,8 @@ TEST(write_into_released_slab_caught_on_reuse)
 {
 	struct hakmem_cache *s = hakmem_cache_create("t-remade", 64, 0, 0, NULL);
 	struct hakmem_slab *slab;
+	unsigned int nheld;
+	void **held;
 	unsigned int i, n, cap;
 	void **p, *keep = NULL;
 	char msg[96];
@@ -2041,6 +2107,9 @@ TEST(write_into_released_slab_caught_on_reuse)
 
 	REQUIRE(s);
 	hk_bind(0);
+	/* objects of a SuperSlab of full size, not of the first one-slab one */
+	held = hk_hold_first_superslab(s, &nheld);
+	REQUIRE(held);
 	cap = s->capacity;
 	n = 4 * cap;
 	p = hk_alloc_array(s, 2 * cap, n);
@@ -2068,6 +2137,7 @@ TEST(write_into_released_slab_caught_on_reuse)
 	for (i = 0; i < n; i++)
 		hakmem_cache_free(s, p[i]);
 	hakmem_cache_free(s, keep);
+	hk_release_first_superslab(s, held, nheld);
 	hakmem_drain_all(s);
 	CHECK_EQ(hk_cache_inuse(s), 0);
 	free(p);
@@ -2120,7 +2190,9 @@ static void hk_alloc_no_churn(struct hakmem_cache *s, int node, unsigned int nr,
 		REQUIRE(objs[i]);
 	}
 	hk_numa_report(what, s);
-	CHECK(hakmem_stat_sum(s, HAKMEM_SS_ALLOC) <= DIV_ROUND_UP(nr, hk_ss_objs(s)) + 1);
+	/* + the ramp: a full SuperSlab's worth comes as 1, 1, 2, 4 slabs */
+	CHECK(hakmem_stat_sum(s, HAKMEM_SS_ALLOC) <=
+	      DIV_ROUND_UP(nr, hk_ss_objs(s)) + 1 + HAKMEM_SS_SLABS_SHIFT);
 	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_EXPAND_RACE), 0);
 	for (i = 0; i < nr; i++)
 		hakmem_cache_free(s, objs[i]);

@@ -253,6 +253,7 @@ struct hakmem_superslab {
  * @ss_list: every SuperSlab of this node
  * @nr_ss: SuperSlabs
  * @nr_ss_unused: SuperSlabs whose slabs are all FREE
+ * @nr_pages_unused: pages in them
  * @nr_pages: pages in them
  * @nr_slabs: slabs in them, any state
  * @nr_free_slabs: FREE slabs
@@ -272,6 +273,7 @@ struct hakmem_node {
 	struct list_head ss_list;
 	unsigned long nr_ss;
 	unsigned long nr_ss_unused;
+	unsigned long nr_pages_unused;
 	unsigned long nr_pages;
 	unsigned long nr_slabs;
 	unsigned long nr_free_slabs;

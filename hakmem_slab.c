@@ -1981,7 +1981,7 @@ static unsigned long hakmem_shrink_count(struct shrinker *shrink,
 		unsigned long objs = hakmem_pcp_objects(s);
 
 		objs += hakmem_nodes_sum(s, nr_empty) * s->capacity;
-		pages += hakmem_nodes_sum(s, nr_ss_unused) << s->ss_order;
+		pages += hakmem_nodes_sum(s, nr_pages_unused);
 		pages += DIV_ROUND_UP(objs * hakmem_stride(s), PAGE_SIZE);
 	}
 	mutex_unlock(&hakmem_cache_mutex);

@@ -680,8 +680,10 @@ static void hakmem_slab_init(struct hakmem_cache *s, struct hakmem_node *n,
 	list_del(&slab->list);
 	if (!--ss->nr_free)
 		list_del_init(&ss->avail);
-	if (ss->nr_free == ss->nr_slabs - 1)
+	if (ss->nr_free == ss->nr_slabs - 1) {
 		n->nr_ss_unused--;
+		n->nr_pages_unused -= 1UL << ss->order;
+	}
 	n->nr_free_slabs--;
 	hakmem_slab_move(s, slab, HAKMEM_SLAB_PARTIAL);
 	slab->carved = 0;
@@ -712,6 +714,7 @@ static bool hakmem_slab_release(struct hakmem_cache *s, struct hakmem_node *n,
 	if (ss->nr_free < ss->nr_slabs)
 		return false;
 	n->nr_ss_unused++;
+	n->nr_pages_unused += 1UL << ss->order;
 	return true;
 }
 
@@ -724,6 +727,7 @@ static void hakmem_ss_unlink(struct hakmem_node *n, struct hakmem_superslab *ss,
 	list_move(&ss->list, to_free);
 	n->nr_ss--;
 	n->nr_ss_unused--;
+	n->nr_pages_unused -= 1UL << ss->order;
 	n->nr_pages -= 1UL << ss->order;
 	n->nr_slabs -= ss->nr_slabs;
 	n->nr_free_slabs -= ss->nr_slabs;
@@ -1103,6 +1107,7 @@ static unsigned int __hakmem_node_grow(struct hakmem_cache *s, int nid, gfp_t gf
 		list_add(&ss->avail, &n->ss_avail);
 		n->nr_ss++;
 		n->nr_ss_unused++;
+		n->nr_pages_unused += 1UL << ss->order;
 		n->nr_pages += 1UL << ss->order;
 		n->nr_slabs += ss->nr_slabs;
 		n->nr_free_slabs += ss->nr_slabs;
@@ -1528,6 +1533,7 @@ void hakmem_node_release_all(struct hakmem_cache *s, struct hakmem_node *n)
 	INIT_LIST_HEAD(&n->ss_avail);
 	n->nr_ss = 0;
 	n->nr_ss_unused = 0;
+	n->nr_pages_unused = 0;
 	n->nr_pages = 0;
 	n->nr_slabs = 0;
 	n->nr_free_slabs = 0;

@@ -2556,6 +2556,47 @@ TEST(shrinker_scan_proportional)
 		hakmem_cache_destroy(c[i]);
 }
 
+/*
+ * shrink_count_unused_full_size, unused_pages_not_counted_down: the
+ * shrinker counts the pages of an unused SuperSlab as they are, also for
+ * a small one of a node's first.
+ */
+TEST(shrink_count_small_reserve)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-count", 64, 0, 0, NULL);
+	struct shrinker *shrinker = hakmem_shrinker_get();
+	struct shrink_control sc = { .gfp_mask = GFP_KERNEL };
+	unsigned long want = 0, unused = 0;
+	struct hakmem_superslab *ss;
+	unsigned int i, n;
+	void **objs;
+
+	REQUIRE(s && shrinker);
+	hk_bind(0);
+	/* 1 + 1 + 2 + 4 + 8 slabs, then all free: a small one stays unused */
+	n = 8 * s->capacity + 1;
+	objs = calloc(n, sizeof(void *));
+	REQUIRE(objs);
+	for (i = 0; i < n; i++)
+		REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	for (i = 0; i < n; i++)
+		hakmem_cache_free(s, objs[i]);
+	hakmem_drain_all(s);
+	list_for_each_entry(ss, &s->node[0]->ss_list, list)
+		if (ss->nr_free == ss->nr_slabs)
+			unused += 1UL << ss->order;
+	REQUIRE(hakmem_nodes_sum(s, nr_ss_unused) == 1);
+	CHECK_EQ(hakmem_nodes_sum(s, nr_pages_unused), unused);
+	CHECK(unused < 1UL << s->ss_order);
+	want = unused + DIV_ROUND_UP(hakmem_nodes_sum(s, nr_empty) * s->capacity *
+				     hakmem_stride(s), PAGE_SIZE);
+	CHECK_EQ(shrinker->count_objects(shrinker, &sc), want);
+	CHECK_EQ(hakmem_cache_shrink(s), 0);
+	CHECK_EQ(hakmem_nodes_sum(s, nr_pages_unused), 0);
+	free(objs);
+	hakmem_cache_destroy(s);
+}
+
 /* A magazine holds at most max(16 KiB, 2 objects) of objects. */
 TEST(magazine_bytes_bounded)
 {

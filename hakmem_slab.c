@@ -1049,7 +1049,7 @@ static __always_inline size_t __hakmem_free_bulk_run(struct hakmem_cache *s,
 		if (addr - base >= made_len)
 			break;
 		/* The start of an object, and not free: no free tag. */
-		if (unlikely((pow2 ? addr & mask : !hakmem_obj_starts(s, ss, objs[i])) |
+		if (unlikely((pow2 ? addr & mask : !hakmem_obj_starts(s, ss, objs[i])) ||
 			     hakmem_fp_lanes_ok(*fp ^ key ^ addr)))
 			break;
 		*fp = key ^ addr;

@@ -954,12 +954,14 @@ static unsigned int hakmem_slab_pop_run(struct hakmem_cache *s,
 
 		/*
 		 * hakmem_slab_take()'s checks, on @x: not out, a free word, a
-		 * link to a carved object.  The link's other checks (not @idx
-		 * itself, not out) are this test of the next pop, or of
-		 * hakmem_slab_take(), which follow no link unchecked.
+		 * link to a carved object that is neither @idx itself nor out.
+		 * A run that stopped here leaves the damaged object on the list
+		 * for hakmem_slab_take() to report and quarantine: a link is
+		 * never followed unchecked, whether or not another take comes.
 		 */
 		if (unlikely(test_bit(idx, map) || !hakmem_fp_lanes_ok(x) ||
-			     (next != HAKMEM_FP_END && next >= carved)))
+			     (next != HAKMEM_FP_END &&
+			      (next >= carved || next == idx || test_bit(next, map)))))
 			break;
 		__set_bit(idx, map);
 		objs[i] = (void *)addr;

@@ -2660,3 +2660,179 @@ TEST(superslab_release_leaves_hints)
 	free(objs);
 	hakmem_cache_destroy(s);
 }
+
+/* ---- forged links met by the run-take (hakmem_slab_pop_run()) ---------- */
+
+/*
+ * A free word with a valid tag whose link names an object that is out
+ * (@self: the object itself).  hakmem_slab_take() refuses to follow such a
+ * link; hakmem_slab_pop_run() follows it and leaves free_head on it.  Take
+ * exactly one object, give everything back, shrink: was the damage counted?
+ */
+static void hk_forged_link_out(bool self)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-forge-out", 64, 0, 0, NULL);
+	struct hakmem_superslab *ss;
+	struct hakmem_slab *slab;
+	void *x[3], *y = NULL;
+	unsigned int idx0, idx2, i;
+
+	REQUIRE(s);
+	hk_bind(0);
+	for (i = 0; i < 3; i++)
+		REQUIRE((x[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	hakmem_cache_free(s, x[1]);
+	hakmem_cache_free(s, x[2]);
+	hakmem_drain_all(s);			/* list: x2, x1, ...; x0 out */
+	slab = hk_slab_of(x[0]);
+	REQUIRE(slab && hk_slab_of(x[2]) == slab);
+	ss = hakmem_slab_ss(slab);
+	idx0 = ((char *)x[0] - (char *)hakmem_slab_base(s, ss, slab)) / hakmem_stride(s);
+	idx2 = ((char *)x[2] - (char *)hakmem_slab_base(s, ss, slab)) / hakmem_stride(s);
+	REQUIRE(slab->free_head == idx2);
+	/* A stray write of a valid-looking free word: link to x0 (out) or itself. */
+	*hakmem_fp(s, x[2]) = hakmem_free_word(ss, x[2], self ? idx2 : idx0);
+	hk_expect_errors();
+	/* One object, the magazine empty: a take of exactly one. */
+	REQUIRE(hakmem_cache_alloc_bulk(s, GFP_KERNEL, 1, &y) == 1);
+	CHECK(y != x[2]);			/* the damaged object stays out */
+	hakmem_cache_free(s, y);
+	hakmem_cache_free(s, x[0]);
+	hakmem_drain_all(s);
+	hakmem_cache_shrink(s);
+	/* The forged link was read and acted on: the project promises a report. */
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_CORRUPTION), 1);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	hakmem_cache_destroy(s);
+}
+
+TEST(pop_run_forged_link_to_out_object_reported)
+{
+	hk_forged_link_out(false);
+}
+
+TEST(pop_run_forged_self_link_reported)
+{
+	hk_forged_link_out(true);
+}
+
+/* An interior pointer in a bulk free: refused, and nothing read at it. */
+TEST(bulk_free_interior_pointer_reads_nothing)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-bulk-interior", 64, 0, 0, NULL);
+	void *a, *p[2];
+
+	REQUIRE(s);
+	hk_bind(0);
+	REQUIRE((a = hakmem_cache_alloc(s, GFP_KERNEL)));
+	REQUIRE((p[0] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	p[1] = (char *)p[0] + 1;	/* the run's next object: interior, unaligned */
+	hk_expect_errors();
+	hakmem_cache_free_bulk(s, 2, p);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_INVALID_FREE), 1);
+	hakmem_cache_free(s, a);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	hakmem_cache_destroy(s);
+}
+
+/* A forged link the run-take stops at is reported at the damaged object. */
+TEST(pop_run_forged_link_report_names_damaged_object)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-forge-name", 64, 0, 0, NULL);
+	struct hakmem_superslab *ss;
+	struct hakmem_slab *slab;
+	void *x[3], *y = NULL, *z;
+	unsigned int idx0, i;
+	char msg[96];
+
+	REQUIRE(s);
+	hk_bind(0);
+	for (i = 0; i < 3; i++)
+		REQUIRE((x[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	hakmem_cache_free(s, x[1]);
+	hakmem_cache_free(s, x[2]);
+	hakmem_drain_all(s);
+	slab = hk_slab_of(x[0]);
+	ss = hakmem_slab_ss(slab);
+	idx0 = ((char *)x[0] - (char *)hakmem_slab_base(s, ss, slab)) / hakmem_stride(s);
+	*hakmem_fp(s, x[2]) = hakmem_free_word(ss, x[2], idx0);
+	hk_expect_errors();
+	REQUIRE(hakmem_cache_alloc_bulk(s, GFP_KERNEL, 1, &y) == 1);
+	REQUIRE((z = hakmem_cache_alloc(s, GFP_KERNEL)));
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_CORRUPTION), 1);
+	snprintf(msg, sizeof(msg), "free list damaged at object %p", x[2]);
+	CHECK(hk_log_contains(msg));	/* the damaged one, not x0 (in use) */
+	snprintf(msg, sizeof(msg), "free list damaged at object %p", x[0]);
+	CHECK(!hk_log_contains(msg));
+	hakmem_cache_free(s, z);
+	hakmem_cache_free(s, y);
+	hakmem_cache_free(s, x[0]);
+	hakmem_drain_all(s);
+	hakmem_cache_destroy(s);
+}
+
+/* Node counters against the SuperSlabs they count, through ramps and shrinks. */
+static void hk_node_counters_check(struct hakmem_cache *s)
+{
+	int nid;
+
+	for_each_node(nid) {
+		struct hakmem_node *n = s->node[nid];
+		struct hakmem_superslab *ss;
+		unsigned long pu = 0, su = 0, pages = 0, slabs = 0, fs = 0, nss = 0;
+
+		list_for_each_entry(ss, &n->ss_list, list) {
+			nss++;
+			pages += 1UL << ss->order;
+			slabs += ss->nr_slabs;
+			fs += ss->nr_free;
+			if (ss->nr_free == ss->nr_slabs) {
+				su++;
+				pu += 1UL << ss->order;
+			}
+		}
+		CHECK_EQ(n->nr_ss, nss);
+		CHECK_EQ(n->nr_pages, pages);
+		CHECK_EQ(n->nr_slabs, slabs);
+		CHECK_EQ(n->nr_free_slabs, fs);
+		CHECK_EQ(n->nr_ss_unused, su);
+		CHECK_EQ(n->nr_pages_unused, pu);
+	}
+}
+
+TEST(node_counters_match_superslabs_through_ramp)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-node-count", 200, 0, 0, NULL);
+	unsigned int i, r, n = 4000;
+	void **p = calloc(n, sizeof(void *));
+	unsigned long seed = 12345;
+
+	REQUIRE(s && p);
+	hk_bind(0);
+	for (r = 0; r < 200; r++) {
+		for (i = 0; i < n; i++) {
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			if ((seed >> 60) < 7)
+				continue;
+			if (p[i]) {
+				hakmem_cache_free(s, p[i]);
+				p[i] = NULL;
+			} else {
+				REQUIRE((p[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+			}
+		}
+		if (r % 17 == 0)
+			hakmem_drain_all(s);
+		if (r % 41 == 0)
+			hakmem_cache_shrink(s);
+		hk_node_counters_check(s);
+	}
+	for (i = 0; i < n; i++)
+		hakmem_cache_free(s, p[i]);
+	hakmem_drain_all(s);
+	hk_node_counters_check(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	free(p);
+	hakmem_cache_destroy(s);
+}

@@ -253,8 +253,8 @@ struct hakmem_superslab {
  * @ss_list: every SuperSlab of this node
  * @nr_ss: SuperSlabs
  * @nr_ss_unused: SuperSlabs whose slabs are all FREE
- * @nr_pages_unused: pages in them
- * @nr_pages: pages in them
+ * @nr_pages_unused: pages of those unused SuperSlabs
+ * @nr_pages: pages of every SuperSlab of this node
  * @nr_slabs: slabs in them, any state
  * @nr_free_slabs: FREE slabs
  * @nr_partial: PARTIAL slabs

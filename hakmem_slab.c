@@ -230,13 +230,13 @@ static __always_inline void hakmem_init_on_free(struct hakmem_cache *s, void *ob
 		memset(obj, 0, s->layout.object_size);
 }
 
-/* Hand an object to its user: clear its free tag, arm debug bytes, zero. */
 /* An object going out: its free tag cleared (it is no longer free). */
 static __always_inline void hakmem_obj_untag(struct hakmem_cache *s, void *obj)
 {
 	*hakmem_fp(s, obj) = 0;
 }
 
+/* Hand an object to its user: clear its free tag, arm debug bytes, zero. */
 static __always_inline void *hakmem_obj_out(struct hakmem_cache *s, void *obj,
 					    gfp_t gfp)
 {
@@ -282,10 +282,8 @@ static __always_inline void *hakmem_obj_out_fast(struct hakmem_cache *s,
 }
 
 /*
- * hakmem_obj_out() for each of @nr objects.  With no debug option, no
- * zeroing and no kmemleak, KMSAN or KASAN to tell, an object going out
- * only has its free tag cleared: the loop does that and nothing else, the
- * flags read once rather than after every store.
+ * With no debug option, no zeroing and no kmemleak, KMSAN or KASAN to
+ * tell, an object going out only has its free tag cleared.
  */
 static __always_inline bool hakmem_objs_out_lean(struct hakmem_cache *s, gfp_t gfp)
 {
@@ -294,6 +292,11 @@ static __always_inline bool hakmem_objs_out_lean(struct hakmem_cache *s, gfp_t g
 	       !hakmem_want_init_on_alloc(s, gfp);
 }
 
+/*
+ * hakmem_obj_out() for each of @nr objects; when hakmem_objs_out_lean(),
+ * one loop that clears the tags and nothing else, the flags read once
+ * rather than after every store.
+ */
 static __always_inline void hakmem_objs_out(struct hakmem_cache *s, void **objs,
 					    size_t nr, gfp_t gfp)
 {
@@ -2120,8 +2123,10 @@ static int __init hakmem_init(void)
 
 	hakmem_ss_registry_init();
 	hakmem_drain_wq = alloc_workqueue("hakmem_drain", WQ_MEM_RECLAIM, 0);
-	if (!hakmem_drain_wq)
+	if (!hakmem_drain_wq) {
+		hakmem_ss_registry_exit();
 		return -ENOMEM;
+	}
 	hakmem_debugfs = debugfs_create_dir("hakmem", NULL);
 	debugfs_create_file("slabinfo", 0444, hakmem_debugfs, NULL,
 			    &hakmem_slabinfo_fops);
@@ -2166,6 +2171,8 @@ fail:
 	cpus_read_unlock();
 	debugfs_remove_recursive(hakmem_debugfs);
 	destroy_workqueue(hakmem_drain_wq);
+	/* As at exit: no RCU callback of ours may outlive the module. */
+	rcu_barrier();
 	hakmem_ss_registry_exit();
 	return ret;
 }

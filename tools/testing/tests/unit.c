@@ -2716,6 +2716,43 @@ TEST(pop_run_forged_self_link_reported)
 	hk_forged_link_out(true);
 }
 
+/*
+ * The list's head itself names an object that is out (metadata damaged by
+ * a bug, not by a user's write: every link the takes follow is checked
+ * first).  The run-take must not hand that object out a second time.
+ */
+TEST(pop_run_head_out_object_not_taken)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-head-out", 64, 0, 0, NULL);
+	struct hakmem_superslab *ss;
+	struct hakmem_slab *slab;
+	void *x[3], *y = NULL;
+	unsigned int i, idx0;
+
+	REQUIRE(s);
+	hk_bind(0);
+	for (i = 0; i < 3; i++)
+		REQUIRE((x[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	hakmem_cache_free(s, x[1]);
+	hakmem_cache_free(s, x[2]);
+	hakmem_drain_all(s);
+	slab = hk_slab_of(x[0]);
+	REQUIRE(slab && hk_slab_of(x[2]) == slab);
+	ss = hakmem_slab_ss(slab);
+	idx0 = ((char *)x[0] - (char *)hakmem_slab_base(s, ss, slab)) / hakmem_stride(s);
+	slab->free_head = idx0;
+	/* Its owner's data happens to read as a free word linking on. */
+	*hakmem_fp(s, x[0]) = hakmem_free_word(ss, x[0], HAKMEM_FP_END);
+	hk_expect_errors();
+	REQUIRE(hakmem_cache_alloc_bulk(s, GFP_KERNEL, 1, &y) == 1);
+	CHECK(y != x[0]);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_CORRUPTION), 1);
+	hakmem_cache_free(s, y);
+	hakmem_cache_free(s, x[0]);
+	hakmem_drain_all(s);
+	hakmem_cache_destroy(s);
+}
+
 /* An interior pointer in a bulk free: refused, and nothing read at it. */
 TEST(bulk_free_interior_pointer_reads_nothing)
 {

@@ -206,6 +206,8 @@ static_assert((PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER) / sizeof(void *) < HAKMEM_FP_
 /**
  * struct hakmem_superslab - metadata of one SuperSlab
  * @base: address of the first page
+ * @size: bytes in it, PAGE_SIZE << @order: the hint's range check, one
+ *        load where the shift of @order took four instructions
  * @cache: owning cache
  * @made_end: every object below this address carries a free tag or is
  *            out; none above it ever left (the free path refuses them)
@@ -227,6 +229,7 @@ static_assert((PAGE_SIZE << HAKMEM_MAX_SLAB_ORDER) / sizeof(void *) < HAKMEM_FP_
  */
 struct hakmem_superslab {
 	void *base;
+	unsigned long size;
 	struct hakmem_cache *cache;
 	unsigned long made_end;
 	unsigned long fp_key;
@@ -646,7 +649,7 @@ static __always_inline struct hakmem_superslab *hakmem_ss_hint(const void *obj)
 	slot = this_cpu_read(hakmem_ss_hints.slot[hakmem_ss_hint_slot(obj)]);
 	/* Pairs with the release store that publishes the SuperSlab. */
 	ss = smp_load_acquire(slot);
-	if (likely(ss && (unsigned long)(obj - ss->base) < (PAGE_SIZE << ss->order)))
+	if (likely(ss && (unsigned long)(obj - ss->base) < ss->size))
 		return ss;
 	return NULL;
 }

@@ -612,6 +612,7 @@ static struct hakmem_superslab *hakmem_ss_alloc(struct hakmem_cache *s, int nid,
 	ss->cache = s;
 	ss->nid = page_to_nid(page);
 	ss->order = order;
+	ss->size = PAGE_SIZE << order;
 	ss->nr_slabs = nr_slabs;
 	ss->nr_free = nr_slabs;
 	ss->maps = (unsigned long *)((char *)ss + size);
@@ -1428,7 +1429,7 @@ void hakmem_objs_put(struct hakmem_cache *s, void **objs, unsigned int nr)
 			 * Runs of one SuperSlab skip the lookup: with its node
 			 * lock held, no one else can give it back.
 			 */
-			if ((unsigned long)(objs[i] - ss->base) >= (PAGE_SIZE << ss->order))
+			if ((unsigned long)(objs[i] - ss->base) >= ss->size)
 				ss = hakmem_obj_to_ss_hinted(objs[i]);
 		} while (ss && ss->cache == s && ss->nid == n->nid);
 		spin_unlock_irqrestore(&n->lock, flags);

@@ -236,6 +236,15 @@ static __always_inline void hakmem_obj_untag(struct hakmem_cache *s, void *obj)
 	*hakmem_fp(s, obj) = 0;
 }
 
+/*
+ * An object going out zeroed (init_on_alloc, __GFP_ZERO).  Return: @obj,
+ * as memset() does, so that a caller can make it a tail call.
+ */
+static __always_inline void *hakmem_obj_zero(struct hakmem_cache *s, void *obj)
+{
+	return memset(obj, 0, s->layout.object_size);
+}
+
 /* Hand an object to its user: clear its free tag, arm debug bytes, zero. */
 static __always_inline void *hakmem_obj_out(struct hakmem_cache *s, void *obj,
 					    gfp_t gfp)
@@ -248,7 +257,7 @@ static __always_inline void *hakmem_obj_out(struct hakmem_cache *s, void *obj,
 	if (unlikely(debug))
 		hakmem_debug_alloc(s, obj);
 	if (hakmem_want_init_on_alloc(s, gfp))
-		memset(obj, 0, s->layout.object_size);
+		hakmem_obj_zero(s, obj);
 	else if (!s->ctor && !(s->flags & SLAB_TYPESAFE_BY_RCU))
 		/* KMSAN, as for slab objects: new contents are uninitialised. */
 		kmsan_poison_memory(obj, s->layout.object_size, gfp);
@@ -256,29 +265,32 @@ static __always_inline void *hakmem_obj_out(struct hakmem_cache *s, void *obj,
 	return obj;
 }
 
-/* hakmem_obj_out() out of line, for objects that carry debug bytes. */
-static noinline void *hakmem_obj_out_debug(struct hakmem_cache *s, void *obj,
-					   gfp_t gfp)
+/*
+ * hakmem_obj_out() out of line, for an object that is not plain (debug
+ * bytes, a sanitizer or kmemleak to tell).
+ */
+static noinline void *hakmem_obj_out_slow(struct hakmem_cache *s, void *obj,
+					  gfp_t gfp)
 {
 	return hakmem_obj_out(s, obj, gfp);
 }
 
 /*
- * hakmem_obj_out() on the fast path: for a plain cache (@out_plain) and
- * no zeroing, the tag cleared and nothing else; the debug bytes' call
- * made as a tail call, so that the fast path has no call to keep
- * registers across.
+ * hakmem_obj_out() on the fast path: for a plain cache (@out_plain) the
+ * tag cleared and, when the object is to be zeroed, its memset() made as
+ * a tail call (memset() returns the object); anything else a tail call to
+ * hakmem_obj_out_slow().  So the zeroing costs the fast path no register
+ * kept across a call.
  */
 static __always_inline void *hakmem_obj_out_fast(struct hakmem_cache *s,
 						 void *obj, gfp_t gfp)
 {
-	if (likely(s->out_plain && !hakmem_want_init_on_alloc(s, gfp))) {
-		hakmem_obj_untag(s, obj);
+	if (unlikely(!s->out_plain))
+		return hakmem_obj_out_slow(s, obj, gfp);
+	hakmem_obj_untag(s, obj);
+	if (likely(!hakmem_want_init_on_alloc(s, gfp)))
 		return obj;
-	}
-	if (unlikely(s->flags & (SLAB_RED_ZONE | SLAB_POISON)))
-		return hakmem_obj_out_debug(s, obj, gfp);
-	return hakmem_obj_out(s, obj, gfp);
+	return hakmem_obj_zero(s, obj);
 }
 
 /*

@@ -384,8 +384,12 @@ struct hakmem_cache {
  * class is aligned to its largest power-of-two divisor (96: 32).
  */
 #define HAKMEM_NR_TINY		24
-/* The lookup table's index of a size: its 8-byte granules, rounded up. */
-#define HAKMEM_TINY_GRANULE(size)	(((size) + 7) >> 3)
+/*
+ * The lookup table's index of a size, 1 to HAKMEM_MAX_TINY_SIZE: its 8-byte
+ * granules, rounded up, less one.  From size - 1, which the test of the
+ * size's range computes already: a shift where + 7 took one more.
+ */
+#define HAKMEM_TINY_GRANULE(size)	(((size) - 1) >> 3)
 
 extern const u16 hakmem_tiny_sizes[HAKMEM_NR_TINY];
 

@@ -139,8 +139,9 @@ const u16 hakmem_tiny_sizes[HAKMEM_NR_TINY] = {
 EXPORT_SYMBOL_NS_GPL(hakmem_tiny_sizes, HAKMEM_INTERNAL_NS);
 
 /*
- * The class of every size, by its 8-byte granules (HAKMEM_TINY_GRANULE()):
- * one load, no branch.  Filled once at load by hakmem_tiny_lookup_init().
+ * The class of every size, 1 to HAKMEM_MAX_TINY_SIZE, by its 8-byte
+ * granules (HAKMEM_TINY_GRANULE()): one load, no branch.  Filled once at
+ * load by hakmem_tiny_lookup_init().
  */
 static struct hakmem_cache *hakmem_tiny_lookup[HAKMEM_TINY_GRANULE(HAKMEM_MAX_TINY_SIZE) + 1]
 	__ro_after_init;
@@ -1681,7 +1682,7 @@ static void __init hakmem_tiny_lookup_init(void)
 
 	BUILD_BUG_ON(!IS_ALIGNED(HAKMEM_MAX_TINY_SIZE, ARCH_KMALLOC_MINALIGN));
 	for (g = 0; g < ARRAY_SIZE(hakmem_tiny_lookup); g++)
-		hakmem_tiny_lookup[g] = hakmem_tiny[hakmem_tiny_class_of(g * 8)];
+		hakmem_tiny_lookup[g] = hakmem_tiny[hakmem_tiny_class_of(g * 8 + 8)];
 }
 
 /**

@@ -96,4 +96,26 @@ static inline void hakmem_shrinker_destroy(struct shrinker *shrinker)
 #define hakmem_assign_name(src)						\
 	memcpy(__get_str(name), (src), __get_dynamic_array_len(name))
 
+/*
+ * A local lock taken in a section that has IRQs off already.  Without
+ * PREEMPT_RT, local_lock_irqsave() is local_irq_save() and lockdep's
+ * annotation, local_lock_acquire() (an inline of <linux/local_lock.h>, in
+ * 6.1 as in 6.12): there, the annotation alone is the lock, where
+ * local_lock() would also raise and drop the preemption count, three
+ * instructions for nothing.  On PREEMPT_RT the local lock sleeps and
+ * cannot be taken with IRQs off: the plain calls, for code the caller
+ * never runs there.
+ */
+#ifndef CONFIG_PREEMPT_RT
+#define hakmem_local_lock_irqs_off(lock)				\
+	do {								\
+		lockdep_assert_irqs_disabled();				\
+		local_lock_acquire(this_cpu_ptr(lock));			\
+	} while (0)
+#define hakmem_local_unlock_irqs_off(lock)	local_lock_release(this_cpu_ptr(lock))
+#else
+#define hakmem_local_lock_irqs_off(lock)	local_lock(lock)
+#define hakmem_local_unlock_irqs_off(lock)	local_unlock(lock)
+#endif
+
 #endif /* _HAKMEM_COMPAT_H */

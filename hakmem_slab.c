@@ -1859,13 +1859,13 @@ void hakmem_free(const void *obj)
 	ss = hakmem_ss_hint(obj);
 	if (likely(ss)) {
 		s = ss->cache;
-		local_lock(&s->pcp->lock);
+		hakmem_local_lock_irqs_off(&s->pcp->lock);
 		if (likely(hakmem_free_fast(s, ss, (void *)obj))) {
-			local_unlock(&s->pcp->lock);
+			hakmem_local_unlock_irqs_off(&s->pcp->lock);
 			local_irq_restore(flags);
 			return;
 		}
-		local_unlock(&s->pcp->lock);
+		hakmem_local_unlock_irqs_off(&s->pcp->lock);
 	}
 	local_irq_restore(flags);
 slow:

@@ -403,17 +403,20 @@ typedef local_lock_t local_trylock_t;
 #define INIT_LOCAL_LOCK(l)	{ .owner = NULL }
 #define local_lock_init(l)	do { (l)->owner = NULL; } while (0)
 #endif
+/* local_lock_acquire(), _release(): the annotation alone, on this CPU's lock. */
 #ifdef HK_VCPU_EXCLUSIVE
-#define __hk_ll_acquire(l)	do { (void)(l); } while (0)
-#define __hk_ll_release(l)	do { (void)(l); } while (0)
+#define local_lock_acquire(l)	do { (void)(l); } while (0)
+#define local_lock_release(l)	do { (void)(l); } while (0)
 #else
-#define __hk_ll_acquire(l)	do { local_lock_t *__hk_l = this_cpu_ptr(l);		\
+#define local_lock_acquire(l)	do { local_lock_t *__hk_l = (l);			\
 	if (unlikely(__hk_l->owner)) hk_bug(__FILE__, __LINE__, "local_lock recursion");	\
 	__hk_l->owner = &hk_self; } while (0)
-#define __hk_ll_release(l)	do { local_lock_t *__hk_l = this_cpu_ptr(l);		\
+#define local_lock_release(l)	do { local_lock_t *__hk_l = (l);			\
 	if (unlikely(__hk_l->owner != &hk_self)) hk_bug(__FILE__, __LINE__, "local_unlock by non-owner"); \
 	__hk_l->owner = NULL; } while (0)
 #endif
+#define __hk_ll_acquire(l)	local_lock_acquire(this_cpu_ptr(l))
+#define __hk_ll_release(l)	local_lock_release(this_cpu_ptr(l))
 #ifndef HK_PREEMPT_RT
 #define local_lock(l)		do { hk_atomic_enter(); __hk_ll_acquire(l); } while (0)
 #define local_unlock(l)		do { __hk_ll_release(l); hk_atomic_exit(); } while (0)

@@ -2669,13 +2669,14 @@ TEST(superslab_release_leaves_hints)
  * link; hakmem_slab_pop_run() follows it and leaves free_head on it.  Take
  * exactly one object, give everything back, shrink: was the damage counted?
  */
-static void hk_forged_link_out(bool self)
+/*
+ * Three objects of a new slab of @s, the last two given back to it: its
+ * free list starts x[2], x[1], and x[0] is out.  Return: that slab.
+ */
+static struct hakmem_slab *hk_two_freed_one_out(struct hakmem_cache *s, void *x[3])
 {
-	struct hakmem_cache *s = hakmem_cache_create("t-forge-out", 64, 0, 0, NULL);
-	struct hakmem_superslab *ss;
 	struct hakmem_slab *slab;
-	void *x[3], *y = NULL;
-	unsigned int idx0, idx2, i;
+	unsigned int i;
 
 	REQUIRE(s);
 	hk_bind(0);
@@ -2683,15 +2684,22 @@ static void hk_forged_link_out(bool self)
 		REQUIRE((x[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
 	hakmem_cache_free(s, x[1]);
 	hakmem_cache_free(s, x[2]);
-	hakmem_drain_all(s);			/* list: x2, x1, ...; x0 out */
+	hakmem_drain_all(s);
 	slab = hk_slab_of(x[0]);
-	REQUIRE(slab && hk_slab_of(x[2]) == slab);
-	ss = hakmem_slab_ss(slab);
-	idx0 = ((char *)x[0] - (char *)hakmem_slab_base(s, ss, slab)) / hakmem_stride(s);
-	idx2 = ((char *)x[2] - (char *)hakmem_slab_base(s, ss, slab)) / hakmem_stride(s);
-	REQUIRE(slab->free_head == idx2);
+	REQUIRE(slab && hk_slab_of(x[2]) == slab && slab->free_head == hk_obj_idx(s, x[2]));
+	return slab;
+}
+
+static void hk_forged_link_out(bool self)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-forge-out", 64, 0, 0, NULL);
+	struct hakmem_slab *slab;
+	void *x[3], *y = NULL;
+
+	slab = hk_two_freed_one_out(s, x);
 	/* A stray write of a valid-looking free word: link to x0 (out) or itself. */
-	*hakmem_fp(s, x[2]) = hakmem_free_word(ss, x[2], self ? idx2 : idx0);
+	*hakmem_fp(s, x[2]) = hakmem_free_word(hakmem_slab_ss(slab), x[2],
+					       hk_obj_idx(s, self ? x[2] : x[0]));
 	hk_expect_errors();
 	/* One object, the magazine empty: a take of exactly one. */
 	REQUIRE(hakmem_cache_alloc_bulk(s, GFP_KERNEL, 1, &y) == 1);
@@ -2724,25 +2732,13 @@ TEST(pop_run_forged_self_link_reported)
 TEST(pop_run_head_out_object_not_taken)
 {
 	struct hakmem_cache *s = hakmem_cache_create("t-head-out", 64, 0, 0, NULL);
-	struct hakmem_superslab *ss;
 	struct hakmem_slab *slab;
 	void *x[3], *y = NULL;
-	unsigned int i, idx0;
 
-	REQUIRE(s);
-	hk_bind(0);
-	for (i = 0; i < 3; i++)
-		REQUIRE((x[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
-	hakmem_cache_free(s, x[1]);
-	hakmem_cache_free(s, x[2]);
-	hakmem_drain_all(s);
-	slab = hk_slab_of(x[0]);
-	REQUIRE(slab && hk_slab_of(x[2]) == slab);
-	ss = hakmem_slab_ss(slab);
-	idx0 = ((char *)x[0] - (char *)hakmem_slab_base(s, ss, slab)) / hakmem_stride(s);
-	slab->free_head = idx0;
+	slab = hk_two_freed_one_out(s, x);
+	slab->free_head = hk_obj_idx(s, x[0]);
 	/* Its owner's data happens to read as a free word linking on. */
-	*hakmem_fp(s, x[0]) = hakmem_free_word(ss, x[0], HAKMEM_FP_END);
+	*hakmem_fp(s, x[0]) = hakmem_free_word(hakmem_slab_ss(slab), x[0], HAKMEM_FP_END);
 	hk_expect_errors();
 	REQUIRE(hakmem_cache_alloc_bulk(s, GFP_KERNEL, 1, &y) == 1);
 	CHECK(y != x[0]);
@@ -2777,23 +2773,12 @@ TEST(bulk_free_interior_pointer_reads_nothing)
 TEST(pop_run_forged_link_report_names_damaged_object)
 {
 	struct hakmem_cache *s = hakmem_cache_create("t-forge-name", 64, 0, 0, NULL);
-	struct hakmem_superslab *ss;
 	struct hakmem_slab *slab;
 	void *x[3], *y = NULL, *z;
-	unsigned int idx0, i;
 	char msg[96];
 
-	REQUIRE(s);
-	hk_bind(0);
-	for (i = 0; i < 3; i++)
-		REQUIRE((x[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
-	hakmem_cache_free(s, x[1]);
-	hakmem_cache_free(s, x[2]);
-	hakmem_drain_all(s);
-	slab = hk_slab_of(x[0]);
-	ss = hakmem_slab_ss(slab);
-	idx0 = ((char *)x[0] - (char *)hakmem_slab_base(s, ss, slab)) / hakmem_stride(s);
-	*hakmem_fp(s, x[2]) = hakmem_free_word(ss, x[2], idx0);
+	slab = hk_two_freed_one_out(s, x);
+	*hakmem_fp(s, x[2]) = hakmem_free_word(hakmem_slab_ss(slab), x[2], hk_obj_idx(s, x[0]));
 	hk_expect_errors();
 	REQUIRE(hakmem_cache_alloc_bulk(s, GFP_KERNEL, 1, &y) == 1);
 	REQUIRE((z = hakmem_cache_alloc(s, GFP_KERNEL)));

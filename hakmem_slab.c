@@ -479,6 +479,14 @@ static noinline void *hakmem_alloc_on_node(struct hakmem_cache *s,
 	return hakmem_obj_out(s, obj, gfp);
 }
 
+/* The top of this CPU's magazine, which holds one, counted as a hit. */
+static __always_inline void *hakmem_mag_take(struct hakmem_cache *s,
+					     struct hakmem_cpu_cache *pc)
+{
+	hakmem_stat_locked(s, pc, HAKMEM_ALLOC_HIT);
+	return pc->objs[--pc->count];
+}
+
 static __always_inline void *__hakmem_cache_alloc(struct hakmem_cache *s,
 						  gfp_t gfp, int node)
 {
@@ -506,8 +514,7 @@ static __always_inline void *__hakmem_cache_alloc(struct hakmem_cache *s,
 		return hakmem_alloc_on_node(s, gfp, node);
 	}
 	if (likely(pc->count)) {
-		obj = pc->objs[--pc->count];
-		hakmem_stat(s, HAKMEM_ALLOC_HIT);
+		obj = hakmem_mag_take(s, pc);
 		local_unlock_irqrestore(&s->pcp->lock, flags);
 	} else {
 		obj = hakmem_alloc_refill(s, pc, flags, gfp);
@@ -535,8 +542,7 @@ static __always_inline bool hakmem_mag_pop(struct hakmem_cache *s, gfp_t gfp,
 		local_unlock_irqrestore(&s->pcp->lock, flags);
 		return false;
 	}
-	*objp = pc->objs[--pc->count];
-	hakmem_stat_locked(s, pc, HAKMEM_ALLOC_HIT);
+	*objp = hakmem_mag_take(s, pc);
 	local_unlock_irqrestore(&s->pcp->lock, flags);
 	return true;
 }

@@ -318,9 +318,13 @@ struct hakmem_cpu_cache {
  * @stride_shift: log2 of the stride if it is a power of two, else 0
  * @out_plain: an object going out needs its free tag cleared and, unless
  *             zeroed, nothing else: no debug bytes, no sanitizer or
- *             kmemleak hook (the fast path's one test of them)
+ *             kmemleak hook (the fast path's one test of them); and
+ *             __GFP_ZERO is obeyed (init_on_alloc with a constructor is not)
  * @free_plain: the same for an object coming back: no debug bytes to
- *              check, no KASAN quarantine, no kmemleak hook
+ *              check, no KASAN quarantine, no kmemleak hook, no
+ *              init_on_free
+ * @zero_gfp: __GFP_ZERO if every object going out is zeroed
+ *            (init_on_alloc), else 0: OR-ed into the caller's flags
  * @align_mask: stride - 1 when every stride-aligned address in a slab
  *              starts an object (a power-of-two stride filling its slabs
  *              exactly, as every tiny class does), else 0
@@ -348,6 +352,7 @@ struct hakmem_cache {
 	u8 stride_shift;
 	bool out_plain;
 	bool free_plain;
+	gfp_t zero_gfp;
 	unsigned long align_mask;
 	slab_flags_t flags;
 	void (*ctor)(void *obj);

@@ -289,7 +289,7 @@ static __always_inline void *hakmem_obj_out_fast(struct hakmem_cache *s,
 	if (unlikely(!s->out_plain))
 		return hakmem_obj_out_slow(s, obj, gfp);
 	hakmem_obj_untag(s, obj);
-	if (likely(!hakmem_want_init_on_alloc(s, gfp)))
+	if (likely(!((gfp | s->zero_gfp) & __GFP_ZERO)))
 		return obj;
 	return hakmem_obj_zero(s, obj);
 }
@@ -816,16 +816,26 @@ static noinline void hakmem_free_offnode(struct hakmem_cache *s,
 	hakmem_objs_put(s, &obj, 1);
 }
 
-/* A checked object becomes free: its tag, and the hooks' word on it. */
+/*
+ * A checked object becomes free: its tag @tag (hakmem_free_tag()) into
+ * its free word @fp, and the hooks' word on it.
+ */
+static __always_inline void __hakmem_free_tag_obj(struct hakmem_cache *s,
+						  void *obj, unsigned long *fp,
+						  unsigned long tag)
+{
+	kmemleak_free_recursive(obj, s->flags);
+	*fp = tag;
+	/* RCU readers may still look at a SLAB_TYPESAFE_BY_RCU object. */
+	if (!(s->flags & SLAB_TYPESAFE_BY_RCU))
+		hakmem_kasan_poison(obj, s->layout.object_size, HAKMEM_KASAN_FREE);
+}
+
 static __always_inline void hakmem_free_tag_obj(struct hakmem_cache *s,
 						struct hakmem_superslab *ss,
 						void *obj)
 {
-	kmemleak_free_recursive(obj, s->flags);
-	*hakmem_fp(s, obj) = hakmem_free_tag(ss, obj);
-	/* RCU readers may still look at a SLAB_TYPESAFE_BY_RCU object. */
-	if (!(s->flags & SLAB_TYPESAFE_BY_RCU))
-		hakmem_kasan_poison(obj, s->layout.object_size, HAKMEM_KASAN_FREE);
+	__hakmem_free_tag_obj(s, obj, hakmem_fp(s, obj), hakmem_free_tag(ss, obj));
 }
 
 /*
@@ -886,16 +896,29 @@ static __always_inline bool hakmem_free_fast(struct hakmem_cache *s,
 					     void *obj)
 {
 	struct hakmem_cpu_cache *pc;
+	unsigned long *fp, tag;
 
-	if (unlikely(!s->free_plain || hakmem_want_init_on_free(s)))
+	if (unlikely(!s->free_plain))
 		return false;
 	pc = this_cpu_ptr(s->pcp);
 	if (unlikely(ss->nid != numa_mem_id() || hakmem_mag_full(s, pc)))
 		return false;
-	if (static_branch_likely(&hakmem_free_checks) &&
-	    unlikely(!hakmem_obj_starts(s, ss, obj) || hakmem_obj_is_free(s, ss, obj)))
-		return false;
-	hakmem_free_tag_obj(s, ss, obj);
+	/*
+	 * The checks, hakmem_obj_is_free() with the free word's tag computed
+	 * once for the test and the store; without them, just the store.
+	 */
+	if (static_branch_likely(&hakmem_free_checks)) {
+		if (unlikely(!hakmem_obj_starts(s, ss, obj)))
+			return false;
+		fp = hakmem_fp(s, obj);
+		tag = hakmem_free_tag(ss, obj);
+		if (unlikely((unsigned long)obj >= READ_ONCE(ss->made_end) ||
+			     hakmem_fp_lanes_ok(READ_ONCE(*fp) ^ tag)))
+			return false;
+		__hakmem_free_tag_obj(s, obj, fp, tag);
+	} else {
+		hakmem_free_tag_obj(s, ss, obj);
+	}
 	pc->objs[pc->count++] = obj;
 	hakmem_stat_locked(s, pc, HAKMEM_FREE_HIT);
 	return true;
@@ -1532,11 +1555,18 @@ static struct hakmem_cache *__hakmem_cache_create(const char *name,
 	s->flags = flags;
 	s->ctor = ctor;
 	s->tiny = tiny;
+	/*
+	 * init_on_alloc and init_on_free are boot options, fixed before any
+	 * cache exists: the fast paths read the cache's answer, not the keys.
+	 */
+	s->zero_gfp = hakmem_want_init_on_alloc(s, 0) ? __GFP_ZERO : 0;
 	s->out_plain = !(flags & (SLAB_RED_ZONE | SLAB_POISON)) &&
 		       !HAKMEM_KASAN_ON && !IS_ENABLED(CONFIG_KMSAN) &&
-		       !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK);
+		       !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) &&
+		       hakmem_want_init_on_alloc(s, __GFP_ZERO);
 	s->free_plain = !(flags & (SLAB_RED_ZONE | SLAB_POISON)) &&
-			!HAKMEM_KASAN_ON && !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK);
+			!HAKMEM_KASAN_ON && !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) &&
+			!hakmem_want_init_on_free(s);
 	s->slab_order = order;
 	s->slab_shift = PAGE_SHIFT + order;
 	s->capacity = hakmem_capacity_of(hakmem_slab_bytes(s), layout.stride);

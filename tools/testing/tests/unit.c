@@ -768,17 +768,25 @@ TEST_FLAGS(module_selftest_param, HK_T_NOINIT)
 	hk_module_exit();
 }
 
+/*
+ * init_on_alloc is a boot option, set before any cache exists: so here.
+ * The second allocation is the fast path's (a magazine hit).
+ */
 TEST(init_on_alloc_zeroes)
 {
-	struct hakmem_cache *s = hakmem_cache_create("t-ioa", 64, 0, 0, NULL);
+	struct hakmem_cache *s;
 	u8 *p;
 
+	static_branch_enable(&init_on_alloc);
+	s = hakmem_cache_create("t-ioa", 64, 0, 0, NULL);
 	REQUIRE(s);
 	p = hakmem_cache_alloc(s, GFP_KERNEL);
+	REQUIRE(p);
+	CHECK(!memchr_inv(p, 0, 64));
 	memset(p, 0x11, 64);
 	hakmem_cache_free(s, p);
-	static_branch_enable(&init_on_alloc);
 	p = hakmem_cache_alloc(s, GFP_KERNEL);
+	CHECK(hakmem_stat_sum(s, HAKMEM_ALLOC_HIT) == 1);
 	static_branch_disable(&init_on_alloc);
 	REQUIRE(p);
 	CHECK(!memchr_inv(p, 0, 64));
@@ -1434,7 +1442,12 @@ static void hk_init_on_one(struct hakmem_cache *s, bool tiny, gfp_t gfp)
 	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_CORRUPTION), 0);
 }
 
-TEST(init_on_alloc_and_free_follow_the_slab_allocator)
+/*
+ * init_on_alloc and init_on_free are boot options: each mode is a fresh
+ * load of the module, the keys set before it, as the kernel sets them
+ * before any cache exists.
+ */
+TEST_FLAGS(init_on_alloc_and_free_follow_the_slab_allocator, HK_T_NOINIT)
 {
 	static const struct { unsigned int size; slab_flags_t flags; bool ctor; } kinds[] = {
 		{ 64, 0, false },
@@ -1451,25 +1464,28 @@ TEST(init_on_alloc_and_free_follow_the_slab_allocator)
 	unsigned int k, mode;
 
 	hk_bind(0);
-	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
-		s[k] = hakmem_cache_create("t-init-on", kinds[k].size, 0, kinds[k].flags,
-					   kinds[k].ctor ? hk_set_ctor : NULL);
-		REQUIRE(s[k]);
-	}
 	for (mode = 0; mode < 8; mode++) {
 		gfp_t gfp = GFP_KERNEL | (mode & 4 ? __GFP_ZERO : 0);
 
 		init_on_alloc.enabled = mode & 1;
 		init_on_free.enabled = mode & 2;
+		REQUIRE(hk_module_init() == 0);
+		for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+			s[k] = hakmem_cache_create("t-init-on", kinds[k].size, 0,
+						   kinds[k].flags,
+						   kinds[k].ctor ? hk_set_ctor : NULL);
+			REQUIRE(s[k]);
+		}
 		for (k = 0; k < ARRAY_SIZE(kinds); k++)
 			hk_init_on_one(s[k], false, gfp);
 		hk_init_on_one(hakmem_tiny_cache(64), true, gfp);
 		hk_init_on_one(hakmem_tiny_cache(8), true, gfp);
+		for (k = 0; k < ARRAY_SIZE(kinds); k++)
+			hakmem_cache_destroy(s[k]);
+		hk_module_exit();
 	}
 	init_on_alloc.enabled = false;
 	init_on_free.enabled = false;
-	for (k = 0; k < ARRAY_SIZE(kinds); k++)
-		hakmem_cache_destroy(s[k]);
 }
 
 /* ---- __GFP_NOFAIL: never NULL ------------------------------------------------ */

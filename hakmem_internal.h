@@ -316,13 +316,16 @@ struct hakmem_cpu_cache {
  * @layout: the object layout, stride included
  * @stride_recip: reciprocal of the stride, for offset -> index
  * @stride_shift: log2 of the stride if it is a power of two, else 0
- * @out_plain: an object going out needs its free tag cleared and, unless
- *             zeroed, nothing else: no debug bytes, no sanitizer or
- *             kmemleak hook (the fast path's one test of them); and
- *             __GFP_ZERO is obeyed (init_on_alloc with a constructor is not)
- * @free_plain: the same for an object coming back: no debug bytes to
- *              check, no KASAN quarantine, no kmemleak hook, no
- *              init_on_free
+ * @out_lean: an object going out needs its free tag cleared and, unless
+ *            zeroed, nothing else: no debug bytes, no sanitizer or
+ *            kmemleak hook; and __GFP_ZERO is obeyed (init_on_alloc with
+ *            a constructor is not)
+ * @free_lean: the same for an object coming back: no debug bytes to
+ *             check, no KASAN quarantine, no kmemleak hook, no init_on_free
+ * @out_plain: @out_lean, and the hakmem_alloc event off: the allocation
+ *             fast path's one test of all of them
+ * @free_plain: @free_lean, and the hakmem_free event off: the same for
+ *              the free fast path
  * @zero_gfp: __GFP_ZERO if every object going out is zeroed
  *            (init_on_alloc), else 0: OR-ed into the caller's flags
  * @align_mask: stride - 1 when every stride-aligned address in a slab
@@ -352,6 +355,8 @@ struct hakmem_cache {
 	u8 stride_shift;
 	bool out_plain;
 	bool free_plain;
+	bool out_lean;
+	bool free_lean;
 	gfp_t zero_gfp;
 	unsigned long align_mask;
 	slab_flags_t flags;

@@ -267,27 +267,36 @@ static __always_inline void *hakmem_obj_out(struct hakmem_cache *s, void *obj,
 }
 
 /*
- * hakmem_obj_out() out of line, for an object that is not plain (debug
- * bytes, a sanitizer or kmemleak to tell).
+ * hakmem_obj_out() out of line, for an object of the fast path that is not
+ * plain (debug bytes, a sanitizer or kmemleak to tell, or the event on),
+ * and the allocation's event: @ev_s, @size and @ip are what the general
+ * path gives it (the cache, or NULL and the size asked of hakmem_alloc();
+ * the exported function's caller).
  */
 static noinline void *hakmem_obj_out_slow(struct hakmem_cache *s, void *obj,
-					  gfp_t gfp)
+					  gfp_t gfp, struct hakmem_cache *ev_s,
+					  size_t size, unsigned long ip)
 {
-	return hakmem_obj_out(s, obj, gfp);
+	obj = hakmem_obj_out(s, obj, gfp);
+	__hakmem_trace_alloc(ip, obj, ev_s, size, gfp, NUMA_NO_NODE);
+	return obj;
 }
 
 /*
  * hakmem_obj_out() on the fast path: for a plain cache (@out_plain) the
  * tag cleared and, when the object is to be zeroed, its memset() made as
  * a tail call (memset() returns the object); anything else a tail call to
- * hakmem_obj_out_slow().  So the zeroing costs the fast path no register
- * kept across a call.
+ * hakmem_obj_out_slow(), which is given the event's arguments.  So the
+ * zeroing costs the fast path no register kept across a call, and the
+ * event no test of its own.
  */
 static __always_inline void *hakmem_obj_out_fast(struct hakmem_cache *s,
-						 void *obj, gfp_t gfp)
+						 void *obj, gfp_t gfp,
+						 struct hakmem_cache *ev_s,
+						 size_t size, unsigned long ip)
 {
 	if (unlikely(!s->out_plain))
-		return hakmem_obj_out_slow(s, obj, gfp);
+		return hakmem_obj_out_slow(s, obj, gfp, ev_s, size, ip);
 	hakmem_obj_untag(s, obj);
 	if (likely(!((gfp | s->zero_gfp) & __GFP_ZERO)))
 		return obj;
@@ -564,19 +573,20 @@ static noinline void *hakmem_cache_alloc_slow(struct hakmem_cache *cache,
 
 /*
  * Both cache allocation entry points: a pop from the magazine when no node
- * is asked for, no flag refused and the event off; else, or when the
- * magazine is empty, the general path.  Inlined into each, so the event's
- * call site (_RET_IP_) is the exported function's caller.
+ * is asked for and no flag refused; else, or when the magazine is empty,
+ * the general path.  With the event on, the cache is not out_plain: the
+ * pop's object goes out, and the event is made, out of line.  Inlined into
+ * each, so the event's call site (_RET_IP_) is the exported function's
+ * caller.
  */
 static __always_inline void *hakmem_cache_alloc_api(struct hakmem_cache *cache,
 						    gfp_t gfp, int node)
 {
 	void *obj;
 
-	if (likely(node == NUMA_NO_NODE && !(gfp & HAKMEM_GFP_REFUSED) &&
-		   !hakmem_trace_alloc_on()) &&
+	if (likely(node == NUMA_NO_NODE && !(gfp & HAKMEM_GFP_REFUSED)) &&
 	    likely(hakmem_mag_pop(cache, gfp, &obj)))
-		return hakmem_obj_out_fast(cache, obj, gfp);
+		return hakmem_obj_out_fast(cache, obj, gfp, cache, 0, _RET_IP_);
 	return hakmem_cache_alloc_slow(cache, gfp, node, _RET_IP_);
 }
 
@@ -915,10 +925,11 @@ static __always_inline bool hakmem_free_fast(struct hakmem_cache *s,
 		if (unlikely((unsigned long)obj >= READ_ONCE(ss->made_end) ||
 			     hakmem_fp_lanes_ok(READ_ONCE(*fp) ^ tag)))
 			return false;
-		__hakmem_free_tag_obj(s, obj, fp, tag);
 	} else {
-		hakmem_free_tag_obj(s, ss, obj);
+		fp = hakmem_fp(s, obj);
+		tag = hakmem_free_tag(ss, obj);
 	}
+	__hakmem_free_tag_obj(s, obj, fp, tag);
 	pc->objs[pc->count++] = obj;
 	hakmem_stat_locked(s, pc, HAKMEM_FREE_HIT);
 	return true;
@@ -954,8 +965,11 @@ void hakmem_cache_free(struct hakmem_cache *cache, void *obj)
 	struct hakmem_superslab *ss;
 	unsigned long flags;
 
-	/* The event on, NULL: the general path emits it, ignores NULL. */
-	if (likely(obj && !hakmem_trace_free_on())) {
+	/*
+	 * NULL: the general path makes the event, ignores NULL.  With the
+	 * event on, the cache is not free_plain: the fast path takes nothing.
+	 */
+	if (likely(obj)) {
 		local_lock_irqsave(&cache->pcp->lock, flags);
 		ss = hakmem_ss_hint(obj);
 		if (likely(ss && ss->cache == cache &&
@@ -1469,12 +1483,69 @@ static bool hakmem_dbg_name_taken(const char *name)
 static int hakmem_stats_show(struct seq_file *m, void *v);
 DEFINE_SHOW_ATTRIBUTE(hakmem_stats);
 
+/*
+ * Are the hakmem_alloc and hakmem_free events being traced?  Set from
+ * their first probe's registration to their last one's removal, under
+ * hakmem_cache_mutex, so that no cache is published between a change and
+ * its caches' update.
+ */
+static bool hakmem_event_alloc, hakmem_event_free;
+
+/* @s's fast path bytes: what the cache is, and whether its events are on. */
+static void hakmem_cache_set_plain(struct hakmem_cache *s)
+{
+	lockdep_assert_held(&hakmem_cache_mutex);
+	WRITE_ONCE(s->out_plain, s->out_lean && !hakmem_event_alloc);
+	WRITE_ONCE(s->free_plain, s->free_lean && !hakmem_event_free);
+}
+
+static void hakmem_event_set(bool *event, bool on)
+{
+	struct hakmem_cache *s;
+
+	mutex_lock(&hakmem_cache_mutex);
+	*event = on;
+	list_for_each_entry(s, &hakmem_caches, list)
+		hakmem_cache_set_plain(s);
+	mutex_unlock(&hakmem_cache_mutex);
+}
+
+/*
+ * The tracepoints' registration functions (TRACE_EVENT_FN()), called with
+ * tracepoints_mutex held: before the event's static key is enabled and
+ * after it is disabled, so that the fast paths hand every allocation and
+ * free to the general paths, which make the event, for as long as it is
+ * on.  Lock order: tracepoints_mutex, then hakmem_cache_mutex.
+ */
+int hakmem_event_alloc_reg(void)
+{
+	hakmem_event_set(&hakmem_event_alloc, true);
+	return 0;
+}
+
+void hakmem_event_alloc_unreg(void)
+{
+	hakmem_event_set(&hakmem_event_alloc, false);
+}
+
+int hakmem_event_free_reg(void)
+{
+	hakmem_event_set(&hakmem_event_free, true);
+	return 0;
+}
+
+void hakmem_event_free_unreg(void)
+{
+	hakmem_event_set(&hakmem_event_free, false);
+}
+
 /* Publish a built cache: a unique debugfs name, the list, debugfs. */
 static void hakmem_cache_publish(struct hakmem_cache *s)
 {
 	unsigned int k = 1;
 
 	mutex_lock(&hakmem_cache_mutex);
+	hakmem_cache_set_plain(s);
 	snprintf(s->dbg_name, sizeof(s->dbg_name), "%s", s->name);
 	while (hakmem_dbg_name_taken(s->dbg_name))
 		snprintf(s->dbg_name, sizeof(s->dbg_name), "%.*s-%u",
@@ -1560,13 +1631,13 @@ static struct hakmem_cache *__hakmem_cache_create(const char *name,
 	 * cache exists: the fast paths read the cache's answer, not the keys.
 	 */
 	s->zero_gfp = hakmem_want_init_on_alloc(s, 0) ? __GFP_ZERO : 0;
-	s->out_plain = !(flags & (SLAB_RED_ZONE | SLAB_POISON)) &&
-		       !HAKMEM_KASAN_ON && !IS_ENABLED(CONFIG_KMSAN) &&
-		       !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) &&
-		       hakmem_want_init_on_alloc(s, __GFP_ZERO);
-	s->free_plain = !(flags & (SLAB_RED_ZONE | SLAB_POISON)) &&
-			!HAKMEM_KASAN_ON && !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) &&
-			!hakmem_want_init_on_free(s);
+	s->out_lean = !(flags & (SLAB_RED_ZONE | SLAB_POISON)) &&
+		      !HAKMEM_KASAN_ON && !IS_ENABLED(CONFIG_KMSAN) &&
+		      !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) &&
+		      hakmem_want_init_on_alloc(s, __GFP_ZERO);
+	s->free_lean = !(flags & (SLAB_RED_ZONE | SLAB_POISON)) &&
+		       !HAKMEM_KASAN_ON && !IS_ENABLED(CONFIG_DEBUG_KMEMLEAK) &&
+		       !hakmem_want_init_on_free(s);
 	s->slab_order = order;
 	s->slab_shift = PAGE_SHIFT + order;
 	s->capacity = hakmem_capacity_of(hakmem_slab_bytes(s), layout.stride);
@@ -1778,8 +1849,8 @@ static noinline void *hakmem_alloc_slow(size_t size, gfp_t gfp, int node,
 /*
  * Both kmalloc-like entry points: a tiny class's magazine pop, as
  * hakmem_cache_alloc_api(), when the size is a tiny class's and nothing
- * else asks for the general path (a node, a flag for kmalloc(), the event,
- * KASAN's trimming).
+ * else asks for the general path (a node, a flag for kmalloc(), KASAN's
+ * trimming).
  */
 static __always_inline void *hakmem_alloc_api(size_t size, gfp_t gfp, int node)
 {
@@ -1787,11 +1858,10 @@ static __always_inline void *hakmem_alloc_api(size_t size, gfp_t gfp, int node)
 	void *obj;
 
 	if (likely(!HAKMEM_KASAN_ON && node == NUMA_NO_NODE &&
-		   size - 1 < HAKMEM_MAX_TINY_SIZE && !(gfp & HAKMEM_GFP_REFUSED) &&
-		   !hakmem_trace_alloc_on())) {
+		   size - 1 < HAKMEM_MAX_TINY_SIZE && !(gfp & HAKMEM_GFP_REFUSED))) {
 		s = hakmem_tiny_lookup[HAKMEM_TINY_GRANULE(size)];
 		if (likely(hakmem_mag_pop(s, gfp, &obj)))
-			return hakmem_obj_out_fast(s, obj, gfp);
+			return hakmem_obj_out_fast(s, obj, gfp, NULL, size, _RET_IP_);
 	}
 	return hakmem_alloc_slow(size, gfp, node, _RET_IP_);
 }
@@ -1888,8 +1958,7 @@ void hakmem_free(const void *obj)
 	 * to the lock; on PREEMPT_RT the local lock sleeps, and cannot be
 	 * taken with IRQs off, so there everything takes the general path.
 	 */
-	if (IS_ENABLED(CONFIG_PREEMPT_RT) || unlikely(ZERO_OR_NULL_PTR(obj)) ||
-	    hakmem_trace_free_on())
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) || unlikely(ZERO_OR_NULL_PTR(obj)))
 		goto slow;
 	local_irq_save(flags);
 	ss = hakmem_ss_hint(obj);

@@ -71,6 +71,16 @@ static inline const char *hakmem_trace_name(const struct hakmem_cache *s)
 #define hakmem_trace_free_on()	tracepoint_enabled(hakmem_free)
 
 /*
+ * The first probe of hakmem_alloc or hakmem_free attached, the last one
+ * gone (hakmem_slab.c): every cache's out_plain or free_plain follows,
+ * so that the fast paths need no test of the event of their own.
+ */
+int hakmem_event_alloc_reg(void);
+void hakmem_event_alloc_unreg(void);
+int hakmem_event_free_reg(void);
+void hakmem_event_free_unreg(void);
+
+/*
  * The same with the call site given: the fast paths hand an enabled event
  * to an out-of-line path, which passes on the exported function's _RET_IP_.
  */
@@ -96,7 +106,7 @@ static inline const char *hakmem_trace_name(const struct hakmem_cache *s)
  * @gfp_flags: the flags given
  * @node: the node asked for, NUMA_NO_NODE for any
  */
-TRACE_EVENT(hakmem_alloc,
+TRACE_EVENT_FN(hakmem_alloc,
 
 	TP_PROTO(unsigned long call_site, const void *ptr,
 		 const struct hakmem_cache *s, size_t size, gfp_t gfp_flags,
@@ -134,7 +144,9 @@ TRACE_EVENT(hakmem_alloc,
 	TP_printk("call_site=%pS ptr=%p cache=%s bytes_req=%zu bytes_alloc=%zu gfp_flags=%s node=%d",
 		  (void *)__entry->call_site, __entry->ptr, __get_str(name),
 		  __entry->bytes_req, __entry->bytes_alloc,
-		  show_gfp_flags(__entry->gfp_flags), __entry->node)
+		  show_gfp_flags(__entry->gfp_flags), __entry->node),
+
+	hakmem_event_alloc_reg, hakmem_event_alloc_unreg
 );
 
 /*
@@ -143,7 +155,7 @@ TRACE_EVENT(hakmem_alloc,
  * @ptr: the object (NULL and ZERO_SIZE_PTR too)
  * @s: its cache; NULL for what hakmem_free() passes to kfree()
  */
-TRACE_EVENT(hakmem_free,
+TRACE_EVENT_FN(hakmem_free,
 
 	TP_PROTO(unsigned long call_site, const void *ptr,
 		 const struct hakmem_cache *s),
@@ -163,7 +175,9 @@ TRACE_EVENT(hakmem_free,
 	),
 
 	TP_printk("call_site=%pS ptr=%p cache=%s",
-		  (void *)__entry->call_site, __entry->ptr, __get_str(name))
+		  (void *)__entry->call_site, __entry->ptr, __get_str(name)),
+
+	hakmem_event_free_reg, hakmem_event_free_unreg
 );
 
 DECLARE_EVENT_CLASS(hakmem_superslab,

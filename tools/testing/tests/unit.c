@@ -2874,3 +2874,46 @@ TEST(node_counters_match_superslabs_through_ramp)
 	free(p);
 	hakmem_cache_destroy(s);
 }
+
+/*
+ * The events' registration (TRACE_EVENT_FN()) takes every cache, and those
+ * made while the event is on, off the fast path's plain case, each face on
+ * its own, and gives them back when the last probe goes: the fast paths
+ * have no test of the event of their own (the kernel's "tracing" step
+ * checks that no allocation or free misses its event).
+ */
+int hakmem_event_alloc_reg(void);
+void hakmem_event_alloc_unreg(void);
+int hakmem_event_free_reg(void);
+void hakmem_event_free_unreg(void);
+
+TEST(events_take_caches_off_the_plain_fast_path)
+{
+	struct hakmem_cache *a = hakmem_cache_create("t-ev-a", 64, 0, 0, NULL);
+	struct hakmem_cache *b, *tiny = hakmem_tiny_cache(64);
+	void *p;
+
+	REQUIRE(a);
+	CHECK(a->out_plain && a->free_plain && tiny->out_plain && tiny->free_plain);
+	CHECK(hakmem_event_alloc_reg() == 0);
+	CHECK(!a->out_plain && a->free_plain && !tiny->out_plain && tiny->free_plain);
+	CHECK(hakmem_event_free_reg() == 0);
+	b = hakmem_cache_create("t-ev-b", 64, 0, 0, NULL);
+	REQUIRE(b);
+	CHECK(!b->out_plain && !b->free_plain && !a->free_plain && !tiny->free_plain);
+	/* The paths the events take still hand out and take back objects. */
+	p = hakmem_cache_alloc(b, GFP_KERNEL);
+	REQUIRE(p);
+	hakmem_cache_free(b, p);
+	p = hakmem_cache_alloc(b, GFP_KERNEL | __GFP_ZERO);
+	REQUIRE(p);
+	CHECK(hakmem_stat_sum(b, HAKMEM_ALLOC_HIT) == 1);
+	CHECK(!memchr_inv(p, 0, 64));
+	hakmem_cache_free(b, p);
+	hakmem_event_alloc_unreg();
+	CHECK(a->out_plain && b->out_plain && tiny->out_plain && !b->free_plain);
+	hakmem_event_free_unreg();
+	CHECK(a->free_plain && b->free_plain && tiny->free_plain);
+	hakmem_cache_destroy(b);
+	hakmem_cache_destroy(a);
+}

@@ -30,6 +30,9 @@
 
 #define TRACE_EVENT(name, proto, args, tstruct, assign, print)		\
 	DECLARE_TRACE(name, PARAMS(proto), PARAMS(args))
+/* The registration functions are called by the tests themselves. */
+#define TRACE_EVENT_FN(name, proto, args, tstruct, assign, print, reg, unreg) \
+	DECLARE_TRACE(name, PARAMS(proto), PARAMS(args))
 #define DECLARE_EVENT_CLASS(name, proto, args, tstruct, assign, print)
 #define DEFINE_EVENT(template, name, proto, args)			\
 	DECLARE_TRACE(name, PARAMS(proto), PARAMS(args))

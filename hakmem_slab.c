@@ -15,6 +15,9 @@
  * kworker.
  *
  * Lock order (outermost first):
+ *   0. tracepoints_mutex - the tracing core's, held around the events'
+ *      registration functions (hakmem_event_*_reg()), which take 2; the
+ *      core takes cpu_hotplug_lock under it to flip a static key
  *   1. cpu_hotplug_lock - read side around every drain, and across a
  *      destroy's drain and live check (cpus_read_trylock() in the
  *      shrinker); the hotplug core holds the write side around

@@ -1331,6 +1331,61 @@ static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
 }
 
 /*
+ * The loop of hakmem_slab_put_run(), once per way of finding an index:
+ * @pow2, a stride that is a power of two and fills the slab (the cache's
+ * align_mask), where one mask tests both that the offset lies in the slab
+ * and that it is a multiple of the stride; else a bound and a reciprocal
+ * division.  Then the free word must be valid and the bit set; the bit is
+ * cleared last, so that an object failing a check is left as it was.  The
+ * key and the address are xored once, for the check and the new word, and
+ * the head goes as its link's lanes, ready to xor in.
+ * Return: how many objects went back; *@head, the new free-list head.
+ */
+static __always_inline unsigned int
+__hakmem_slab_put_loop(const struct hakmem_cache *s, unsigned long *map,
+		       unsigned long base, unsigned long key, void **objs,
+		       unsigned int nr, unsigned int *head, const bool pow2)
+{
+	unsigned long fp_offset = s->layout.fp_offset;
+	unsigned int stride = hakmem_stride(s), shift = s->stride_shift;
+	unsigned long limit = (unsigned long)s->capacity * stride;
+	/* pow2: bits below the stride's or from the slab size's up. */
+	unsigned long bad = ~(limit - stride);
+	struct reciprocal_value recip = s->stride_recip;
+	unsigned long link = hakmem_fp_link(*head) * HAKMEM_FP_LANES;
+	void **p, **end = objs + nr;
+
+	for (p = objs; p < end; p++) {
+		unsigned long addr = (unsigned long)*p, in = addr - base;
+		unsigned long *fp = (unsigned long *)(addr + fp_offset);
+		unsigned long tag = key ^ addr;
+		unsigned int idx;
+
+		if (pow2) {
+			if (in & bad)
+				break;
+			idx = in >> shift;
+		} else {
+			if (in >= limit)
+				break;
+			idx = reciprocal_divide(in, recip);
+			if (idx * stride != in)
+				break;
+		}
+		if (unlikely(!hakmem_fp_lanes_ok(*fp ^ tag)))
+			break;
+		if (unlikely(!__test_and_clear_bit(idx, map)))
+			break;
+		*fp = tag ^ link;
+		/* idx + 1 <= capacity < HAKMEM_FP_END: no mask needed. */
+		link = (idx + 1UL) * HAKMEM_FP_LANES;
+	}
+	/* Its low lane is the head's index plus one, 0 for HAKMEM_FP_END. */
+	*head = (link - 1) & HAKMEM_FP_IDX_MASK;
+	return p - objs;
+}
+
+/*
  * Return the run of objects of @slab at the start of @objs (at most @nr),
  * as hakmem_slab_put() would one by one: each is checked (the start of an
  * object of this slab, its bit set, its tag intact), pushed on the free
@@ -1339,35 +1394,22 @@ static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
  * that fails a check, which hakmem_slab_put() then reports.
  * Return: how many objects went back.
  */
-static unsigned int hakmem_slab_put_run(struct hakmem_cache *s, struct hakmem_node *n,
-					struct hakmem_superslab *ss,
-					struct hakmem_slab *slab, void **objs,
-					unsigned int nr, struct list_head *to_free)
+static noinline unsigned int hakmem_slab_put_run(struct hakmem_cache *s,
+						 struct hakmem_node *n,
+						 struct hakmem_superslab *ss,
+						 struct hakmem_slab *slab,
+						 void **objs, unsigned int nr,
+						 struct list_head *to_free)
 {
 	unsigned long *map = hakmem_slab_map(s, ss, slab);
 	unsigned long base = (unsigned long)hakmem_slab_base(s, ss, slab);
-	unsigned long key = ss->fp_key, fp_offset = s->layout.fp_offset;
-	unsigned long bytes = hakmem_slab_bytes(s);
-	struct reciprocal_value recip = s->stride_recip;
-	unsigned int stride = hakmem_stride(s), shift = s->stride_shift;
-	unsigned int capacity = s->capacity, head = slab->free_head, i;
+	unsigned int head = slab->free_head, i;
 
 	lockdep_assert_held(&n->lock);
-	for (i = 0; i < nr; i++) {
-		unsigned long addr = (unsigned long)objs[i], in = addr - base;
-		unsigned long *fp = (unsigned long *)(addr + fp_offset);
-		unsigned int idx;
-
-		if (in >= bytes)
-			break;
-		idx = shift ? in >> shift : reciprocal_divide(in, recip);
-		if (unlikely(idx * stride != in || idx >= capacity || !test_bit(idx, map) ||
-			     !hakmem_fp_lanes_ok(*fp ^ key ^ addr)))
-			break;
-		__clear_bit(idx, map);
-		*fp = key ^ addr ^ hakmem_fp_link(head) * HAKMEM_FP_LANES;
-		head = idx;
-	}
+	if (s->align_mask)
+		i = __hakmem_slab_put_loop(s, map, base, ss->fp_key, objs, nr, &head, true);
+	else
+		i = __hakmem_slab_put_loop(s, map, base, ss->fp_key, objs, nr, &head, false);
 	if (!i)
 		return 0;
 	slab->free_head = head;

@@ -343,15 +343,30 @@ MUTANTS = [
      "a batch take carves an object made in an earlier trip and written "
      "since"),
     ("put_run_double_free_uncaught", "hakmem_superslab.c",
-     "idx >= capacity || !test_bit(idx, map) ||",
-     "idx >= capacity ||",
+     "if (unlikely(!__test_and_clear_bit(idx, map)))\n\t\t\tbreak;",
+     "__clear_bit(idx, map);",
      "a batch put takes back an object that is not out: a double free "
      "that slipped past the tag goes onto the free list twice"),
     ("put_run_damage_unchecked", "hakmem_superslab.c",
-     "!hakmem_fp_lanes_ok(*fp ^ key ^ addr)))",
-     "0))",
+     "if (unlikely(!hakmem_fp_lanes_ok(*fp ^ tag)))\n\t\t\tbreak;",
+     "",
      "a batch put links an object whose free word was written while it "
      "sat in a magazine"),
+    ("put_run_mask_past_slab", "hakmem_superslab.c",
+     "if (in & bad)",
+     "if (in & (stride - 1))",
+     "a batch put of a power-of-two stride checks that an object is "
+     "aligned but not that it lies in the run's slab: another slab's "
+     "object joins this slab's free list"),
+    ("put_run_bound_unchecked", "hakmem_superslab.c",
+     "if (in >= limit)\n\t\t\t\tbreak;",
+     ";",
+     "a batch put of another stride checks no bound: another slab's "
+     "object joins this slab's free list"),
+    ("put_run_head_lost", "hakmem_superslab.c",
+     "*head = (link - 1) & HAKMEM_FP_IDX_MASK;",
+     "*head = link & HAKMEM_FP_IDX_MASK;",
+     "a batch put leaves the free-list head off by one"),
     ("put_run_inuse_not_counted", "hakmem_superslab.c",
      "\tslab->inuse -= i;",
      "\t;",

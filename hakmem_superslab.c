@@ -937,10 +937,10 @@ static bool hakmem_slab_has_free(struct hakmem_cache *s, struct hakmem_slab *sla
  * then makes, or finds and reports.
  * Return: how many objects were taken.
  */
-static unsigned int hakmem_slab_pop_run(struct hakmem_cache *s,
-					struct hakmem_superslab *ss,
-					struct hakmem_slab *slab, void **objs,
-					unsigned int nr)
+static noinline unsigned int hakmem_slab_pop_run(struct hakmem_cache *s,
+						 struct hakmem_superslab *ss,
+						 struct hakmem_slab *slab,
+						 void **objs, unsigned int nr)
 {
 	unsigned long *map = hakmem_slab_map(s, ss, slab);
 	unsigned long base = (unsigned long)hakmem_slab_base(s, ss, slab);
@@ -951,22 +951,30 @@ static unsigned int hakmem_slab_pop_run(struct hakmem_cache *s,
 	for (i = 0; i < nr && idx != HAKMEM_FP_END; i++) {
 		unsigned long addr = base + idx * stride;
 		unsigned long x = *(unsigned long *)(addr + fp_offset) ^ key ^ addr;
-		unsigned int next = (x - 1) & HAKMEM_FP_IDX_MASK;
+		/* The link plus one, in each low lane of a valid word. */
+		unsigned long c = x & HAKMEM_FP_IDX_MASK;
+		unsigned int next = c - 1;
 
 		/*
-		 * hakmem_slab_take()'s checks, on @x: not out, a free word, a
-		 * link to a carved object that is neither @idx itself nor out.
-		 * A run that stopped here leaves the damaged object on the list
-		 * for hakmem_slab_take() to report and quarantine: a link is
-		 * never followed unchecked, whether or not another take comes.
+		 * hakmem_slab_take()'s checks, on @x: a free word, not out (the
+		 * bit is set here and the test read back), a link to a carved
+		 * object that is not out: with @idx's bit set by now, that test
+		 * also refuses a link to @idx itself.  A run that stops here
+		 * leaves the damaged object on the list, its bit as it was, for
+		 * hakmem_slab_take() to report and quarantine: a link is never
+		 * followed unchecked, whether or not another take comes.
 		 */
-		if (unlikely(test_bit(idx, map) || !hakmem_fp_lanes_ok(x) ||
-			     (next != HAKMEM_FP_END &&
-			      (next >= carved || next == idx || test_bit(next, map)))))
+		if (unlikely(x != c * HAKMEM_FP_LANES))
 			break;
-		__set_bit(idx, map);
+		if (unlikely(__test_and_set_bit(idx, map)))
+			break;
+		/* HAKMEM_FP_END (c == 0) is above any carved index too. */
+		if (unlikely(next >= carved ? c : test_bit(next, map))) {
+			__clear_bit(idx, map);
+			break;
+		}
 		objs[i] = (void *)addr;
-		idx = next;
+		idx = next & HAKMEM_FP_IDX_MASK;
 	}
 	slab->free_head = idx;
 	if (idx != HAKMEM_FP_END)

@@ -2711,6 +2711,7 @@ static void hk_forged_link_out(bool self)
 	struct hakmem_cache *s = hakmem_cache_create("t-forge-out", 64, 0, 0, NULL);
 	struct hakmem_slab *slab;
 	void *x[3], *y = NULL;
+	unsigned long *map;
 
 	slab = hk_two_freed_one_out(s, x);
 	/* A stray write of a valid-looking free word: link to x0 (out) or itself. */
@@ -2720,6 +2721,10 @@ static void hk_forged_link_out(bool self)
 	/* One object, the magazine empty: a take of exactly one. */
 	REQUIRE(hakmem_cache_alloc_bulk(s, GFP_KERNEL, 1, &y) == 1);
 	CHECK(y != x[2]);			/* the damaged object stays out */
+	/* ...and free: a take that stopped at it left its bit clear. */
+	map = hakmem_slab_map(s, hakmem_slab_ss(slab), slab);
+	CHECK(!test_bit(hk_obj_idx(s, x[2]), map));
+	CHECK_EQ(bitmap_weight(map, s->capacity), slab->inuse);
 	hakmem_cache_free(s, y);
 	hakmem_cache_free(s, x[0]);
 	hakmem_drain_all(s);

@@ -900,6 +900,8 @@ static void *hakmem_slab_take(struct hakmem_cache *s, struct hakmem_node *n,
 			return NULL;
 		}
 		slab->free_head = next;
+		/* Its link goes: a magazine's objects carry just their tag. */
+		*hakmem_fp(s, obj) = hakmem_free_tag(ss, obj);
 	} else {
 		if (slab->carved >= s->capacity)
 			return NULL;
@@ -909,13 +911,19 @@ static void *hakmem_slab_take(struct hakmem_cache *s, struct hakmem_node *n,
 			hakmem_slab_quarantine(s, n, slab, obj);
 			return NULL;
 		}
-		if (idx >= slab->made) {
+		if (idx < slab->made) {
+			unsigned long *fp = hakmem_fp(s, obj);
+
+			/* Made in an earlier trip, written since? */
+			if (unlikely(!hakmem_fp_is_free(ss, *fp, obj))) {
+				hakmem_slab_quarantine(s, n, slab, obj);
+				return NULL;
+			}
+			/* Its old link goes, as above. */
+			*fp = hakmem_free_tag(ss, obj);
+		} else {
 			hakmem_obj_make(s, ss, slab, idx, obj);
 			*fresh = !!s->ctor;
-		} else if (unlikely(!hakmem_fp_is_free(ss, *hakmem_fp(s, obj), obj))) {
-			/* Made in an earlier trip, written since. */
-			hakmem_slab_quarantine(s, n, slab, obj);
-			return NULL;
 		}
 	}
 	hakmem_map_write(map, idx, true);
@@ -949,8 +957,9 @@ static noinline unsigned int hakmem_slab_pop_run(struct hakmem_cache *s,
 	unsigned int idx = slab->free_head, made = slab->made, i;
 
 	for (i = 0; i < nr && idx != HAKMEM_FP_END; i++) {
-		unsigned long addr = base + idx * stride;
-		unsigned long x = *(unsigned long *)(addr + fp_offset) ^ key ^ addr;
+		unsigned long addr = base + idx * stride, tag = key ^ addr;
+		unsigned long *fp = (unsigned long *)(addr + fp_offset);
+		unsigned long x = *fp ^ tag;
 		/* The link plus one, in each low lane of a valid word. */
 		unsigned long c = x & HAKMEM_FP_IDX_MASK;
 		unsigned int next = c - 1;
@@ -973,6 +982,8 @@ static noinline unsigned int hakmem_slab_pop_run(struct hakmem_cache *s,
 			__clear_bit(idx, map);
 			break;
 		}
+		/* Its link goes: a magazine's objects carry just their tag. */
+		*fp = tag;
 		objs[i] = (void *)addr;
 		idx = next & HAKMEM_FP_IDX_MASK;
 	}
@@ -982,11 +993,13 @@ static noinline unsigned int hakmem_slab_pop_run(struct hakmem_cache *s,
 	/* Then the objects not carved in this trip but made before. */
 	for (idx = carved; i < nr && idx < made; i++, idx++) {
 		unsigned long addr = base + idx * stride;
-		unsigned long word = *(unsigned long *)(addr + fp_offset);
+		unsigned long *fp = (unsigned long *)(addr + fp_offset);
+		unsigned long word = *fp;
 
 		if (unlikely(test_bit(idx, map) || !hakmem_fp_lanes_ok(word ^ key ^ addr)))
 			break;
 		__set_bit(idx, map);
+		*fp = key ^ addr;
 		objs[i] = (void *)addr;
 	}
 	slab->carved = idx;
@@ -1343,10 +1356,12 @@ static void hakmem_slab_put(struct hakmem_cache *s, struct hakmem_node *n,
  * @pow2, a stride that is a power of two and fills the slab (the cache's
  * align_mask), where one mask tests both that the offset lies in the slab
  * and that it is a multiple of the stride; else a bound and a reciprocal
- * division.  Then the free word must be valid and the bit set; the bit is
- * cleared last, so that an object failing a check is left as it was.  The
- * key and the address are xored once, for the check and the new word, and
- * the head goes as its link's lanes, ready to xor in.
+ * division.  Then the free word must be the object's tag, no more (as
+ * every free and every take leaves it: one compare; any other word, even
+ * a valid one with a link, stops the run, and hakmem_slab_put() checks it
+ * in full), and the bit set; the bit is cleared last, so that an object
+ * failing a check is left as it was.  The tag serves the check and the
+ * new word, and the head goes as its link's lanes, ready to xor in.
  * Return: how many objects went back; *@head, the new free-list head.
  */
 static __always_inline unsigned int
@@ -1380,7 +1395,7 @@ __hakmem_slab_put_loop(const struct hakmem_cache *s, unsigned long *map,
 			if (idx * stride != in)
 				break;
 		}
-		if (unlikely(!hakmem_fp_lanes_ok(*fp ^ tag)))
+		if (unlikely(*fp != tag))
 			break;
 		if (unlikely(!__test_and_clear_bit(idx, map)))
 			break;
@@ -1393,6 +1408,23 @@ __hakmem_slab_put_loop(const struct hakmem_cache *s, unsigned long *map,
 	return p - objs;
 }
 
+/* The loop out of line, so that its invariants have the registers. */
+static noinline unsigned int
+hakmem_slab_put_pow2(const struct hakmem_cache *s, unsigned long *map,
+		     unsigned long base, unsigned long key, void **objs,
+		     unsigned int nr, unsigned int *head)
+{
+	return __hakmem_slab_put_loop(s, map, base, key, objs, nr, head, true);
+}
+
+static noinline unsigned int
+hakmem_slab_put_div(const struct hakmem_cache *s, unsigned long *map,
+		    unsigned long base, unsigned long key, void **objs,
+		    unsigned int nr, unsigned int *head)
+{
+	return __hakmem_slab_put_loop(s, map, base, key, objs, nr, head, false);
+}
+
 /*
  * Return the run of objects of @slab at the start of @objs (at most @nr),
  * as hakmem_slab_put() would one by one: each is checked (the start of an
@@ -1402,12 +1434,10 @@ __hakmem_slab_put_loop(const struct hakmem_cache *s, unsigned long *map,
  * that fails a check, which hakmem_slab_put() then reports.
  * Return: how many objects went back.
  */
-static noinline unsigned int hakmem_slab_put_run(struct hakmem_cache *s,
-						 struct hakmem_node *n,
-						 struct hakmem_superslab *ss,
-						 struct hakmem_slab *slab,
-						 void **objs, unsigned int nr,
-						 struct list_head *to_free)
+static unsigned int hakmem_slab_put_run(struct hakmem_cache *s, struct hakmem_node *n,
+					struct hakmem_superslab *ss,
+					struct hakmem_slab *slab, void **objs,
+					unsigned int nr, struct list_head *to_free)
 {
 	unsigned long *map = hakmem_slab_map(s, ss, slab);
 	unsigned long base = (unsigned long)hakmem_slab_base(s, ss, slab);
@@ -1415,9 +1445,9 @@ static noinline unsigned int hakmem_slab_put_run(struct hakmem_cache *s,
 
 	lockdep_assert_held(&n->lock);
 	if (s->align_mask)
-		i = __hakmem_slab_put_loop(s, map, base, ss->fp_key, objs, nr, &head, true);
+		i = hakmem_slab_put_pow2(s, map, base, ss->fp_key, objs, nr, &head);
 	else
-		i = __hakmem_slab_put_loop(s, map, base, ss->fp_key, objs, nr, &head, false);
+		i = hakmem_slab_put_div(s, map, base, ss->fp_key, objs, nr, &head);
 	if (!i)
 		return 0;
 	slab->free_head = head;

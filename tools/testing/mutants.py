@@ -299,8 +299,8 @@ MUTANTS = [
      "a free word damaged while the object sat in a magazine goes onto the "
      "free list unnoticed"),
     ("remade_object_damage_unchecked", "hakmem_superslab.c",
-     "} else if (unlikely(!hakmem_fp_is_free(ss, *hakmem_fp(s, obj), obj))) {",
-     "} else if (unlikely(0)) {",
+     "if (unlikely(!hakmem_fp_is_free(ss, *fp, obj))) {",
+     "if (unlikely(0)) {",
      "an object made in an earlier trip of its slab and written since is "
      "carved unnoticed"),
     ("pop_run_follows_self_link", "hakmem_superslab.c",
@@ -353,7 +353,7 @@ MUTANTS = [
      "a batch put takes back an object that is not out: a double free "
      "that slipped past the tag goes onto the free list twice"),
     ("put_run_damage_unchecked", "hakmem_superslab.c",
-     "if (unlikely(!hakmem_fp_lanes_ok(*fp ^ tag)))\n\t\t\tbreak;",
+     "if (unlikely(*fp != tag))\n\t\t\tbreak;",
      "",
      "a batch put links an object whose free word was written while it "
      "sat in a magazine"),

@@ -1191,6 +1191,47 @@ TEST(free_word_racing_double_free)
 	hakmem_cache_destroy(s);
 }
 
+/*
+ * The same race where the first copy to reach the slab finds its free
+ * list empty: it goes on with no link, so its word is its bare tag again,
+ * as a magazine's object carries it, and the second copy passes the free
+ * word's check.  Only the bitmap tells it from an object that is out.
+ */
+TEST(free_word_racing_double_free_onto_empty_list)
+{
+	struct hakmem_cache *s = hakmem_cache_create("t-race-empty", 64, 0, 0, NULL);
+	unsigned int n = 0, i;
+	unsigned long word;
+	void **held, *a;
+
+	REQUIRE(s);
+	held = calloc(s->mag_size, sizeof(void *));
+	REQUIRE(held);
+	hk_expect_errors();
+	hk_bind(0);
+	a = hakmem_cache_alloc(s, GFP_KERNEL);
+	REQUIRE(a);
+	/* The rest of the refill out too: the magazine and the free list empty. */
+	while (per_cpu_ptr(s->pcp, 0)->count && n < s->mag_size)
+		REQUIRE((held[n++] = hakmem_cache_alloc(s, GFP_KERNEL)));
+	REQUIRE(hk_slab_of(a)->free_head == HAKMEM_FP_END);
+	word = *hakmem_fp(s, a);
+	hakmem_cache_free(s, a);
+	*hakmem_fp(s, a) = word;	/* CPU 1 read the word before CPU 0's tag */
+	hk_bind(1);
+	hakmem_cache_free(s, a);
+	hakmem_drain_all(s);
+	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_DOUBLE_FREE), 1);
+	CHECK(hk_log_contains("caught at its slab"));
+	hk_bind(0);
+	for (i = 0; i < n; i++)
+		hakmem_cache_free(s, held[i]);
+	free(held);
+	hakmem_drain_all(s);
+	CHECK_EQ(hk_cache_inuse(s), 0);
+	hakmem_cache_destroy(s);
+}
+
 /* ---- expansion: a SuperSlab is built object by object as it is carved ---- */
 
 static unsigned long hk_made;

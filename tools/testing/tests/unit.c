@@ -2022,13 +2022,13 @@ TEST(emptied_cache_keeps_one_superslab)
 
 /*
  * ss_want_always_full, ss_grow_no_ramp, fallback_counted_against_max: a
- * cache's first SuperSlab on a node is one slab, the next ones double
+ * cache's first SuperSlabs on a node are one slab, the next ones add half
  * what the node holds up to full size, and a shrunk cache starts small
  * again.
  */
 TEST(first_superslabs_ramp_up)
 {
-	static const unsigned int want[] = { 1, 1, 2, 4, 8 };
+	static const unsigned int want[] = { 1, 1, 1, 1, 2, 2, 4, 4, 8 };
 	struct hakmem_cache *s = hakmem_cache_create("t-first", 64, 0, 0, NULL);
 	struct hakmem_superslab *ss;
 	struct hakmem_slab *slab;
@@ -2038,8 +2038,8 @@ TEST(first_superslabs_ramp_up)
 	REQUIRE(s);
 	REQUIRE(s->ss_order - s->slab_order == 3);
 	hk_bind(0);
-	/* one object more than eight slabs: 1 + 1 + 2 + 4 + 8 slabs */
-	n = 8 * s->capacity + 1;
+	/* one object more than 16 slabs: 1 + 1 + 1 + 1 + 2 + 2 + 4 + 4 + 8 */
+	n = 16 * s->capacity + 1;
 	objs = calloc(n, sizeof(void *));
 	REQUIRE(objs);
 	for (round = 0; round < 2; round++) {
@@ -2051,7 +2051,7 @@ TEST(first_superslabs_ramp_up)
 		for (i = 1; i < n; i++)
 			REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
 		CHECK_EQ(hk_cache_ss(s), ARRAY_SIZE(want));
-		CHECK_EQ(hk_cache_pages(s), 16UL << s->slab_order);
+		CHECK_EQ(hk_cache_pages(s), 24UL << s->slab_order);
 		/* the node's list, newest first */
 		k = ARRAY_SIZE(want);
 		list_for_each_entry(ss, &s->node[0]->ss_list, list)
@@ -2209,9 +2209,9 @@ static void hk_alloc_no_churn(struct hakmem_cache *s, int node, unsigned int nr,
 		REQUIRE(objs[i]);
 	}
 	hk_numa_report(what, s);
-	/* + the ramp: a full SuperSlab's worth comes as 1, 1, 2, 4 slabs */
+	/* + the ramp: two full SuperSlabs' worth come as 1, 1, 1, 1, 2, 2, 4, 4 slabs */
 	CHECK(hakmem_stat_sum(s, HAKMEM_SS_ALLOC) <=
-	      DIV_ROUND_UP(nr, hk_ss_objs(s)) + 1 + HAKMEM_SS_SLABS_SHIFT);
+	      DIV_ROUND_UP(nr, hk_ss_objs(s)) + 1 + 2 * HAKMEM_SS_SLABS_SHIFT);
 	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_EXPAND_RACE), 0);
 	for (i = 0; i < nr; i++)
 		hakmem_cache_free(s, objs[i]);

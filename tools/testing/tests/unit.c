@@ -2067,6 +2067,42 @@ TEST(first_superslabs_ramp_up)
 	hakmem_cache_destroy(s);
 }
 
+/*
+ * A slab carved on a CPU is hinted there before any free: the first free
+ * into each of its pages finds the SuperSlab from the hint.
+ */
+TEST(fresh_slab_pages_hinted)
+{
+	static const unsigned int sizes[] = { 64, 2944 };
+	struct hakmem_ss_hints *hints;
+	struct hakmem_superslab *ss;
+	struct hakmem_slab *slab;
+	struct hakmem_cache *s;
+	unsigned int k, i;
+	void *a, *base;
+
+	hk_bind(0);
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		s = hakmem_cache_create("t-hinted", sizes[k], 0, 0, NULL);
+		REQUIRE(s);
+		REQUIRE((a = hakmem_cache_alloc(s, GFP_KERNEL)));
+		slab = hk_slab_of(a);
+		REQUIRE(slab);
+		ss = hakmem_slab_ss(slab);
+		base = hakmem_slab_base(s, ss, slab);
+		CHECK(k == 0 || s->slab_order > 0);
+		hints = per_cpu_ptr(&hakmem_ss_hints, 0);
+		for (i = 0; i < 1U << s->slab_order; i++)
+			CHECK(hints->slot[hakmem_ss_hint_slot(base + i * PAGE_SIZE)] ==
+			      hakmem_ss_slot(ss->id));
+		/* another vCPU learnt nothing */
+		hints = per_cpu_ptr(&hakmem_ss_hints, 1);
+		CHECK(hints->slot[hakmem_ss_hint_slot(a)] != hakmem_ss_slot(ss->id));
+		hakmem_cache_free(s, a);
+		hakmem_cache_destroy(s);
+	}
+}
+
 /* hint_range_off_by_one */
 TEST(free_at_next_superslab_start)
 {

@@ -672,6 +672,24 @@ static void hakmem_slab_move(struct hakmem_cache *s, struct hakmem_slab *slab,
 	slab->state = to;
 }
 
+/*
+ * This CPU's hints name @ss for every page of @slab, which it is about to
+ * carve objects from: the frees of those objects, mostly on this CPU, find
+ * their SuperSlab from the hint instead of missing it once per page.  A
+ * hint of another CPU, or overwritten since, is only a miss.
+ */
+static void hakmem_slab_hint(struct hakmem_cache *s, struct hakmem_superslab *ss,
+			     struct hakmem_slab *slab)
+{
+	void *base = hakmem_slab_base(s, ss, slab);
+	unsigned int i;
+
+	BUILD_BUG_ON((1U << HAKMEM_MAX_SLAB_ORDER) > HAKMEM_SS_HINTS);
+	for (i = 0; i < 1U << s->slab_order; i++)
+		this_cpu_write(hakmem_ss_hints.slot[hakmem_ss_hint_slot(base + i * PAGE_SIZE)],
+			       hakmem_ss_slot(ss->id));
+}
+
 /* FREE -> PARTIAL: the one place a slab is initialised. */
 static void hakmem_slab_init(struct hakmem_cache *s, struct hakmem_node *n,
 			     struct hakmem_superslab *ss, struct hakmem_slab *slab)
@@ -689,6 +707,7 @@ static void hakmem_slab_init(struct hakmem_cache *s, struct hakmem_node *n,
 	hakmem_slab_move(s, slab, HAKMEM_SLAB_PARTIAL);
 	slab->carved = 0;
 	slab->inits++;
+	hakmem_slab_hint(s, ss, slab);
 	list_add(&slab->list, &n->partial);
 	n->nr_partial++;
 	hakmem_stat(s, HAKMEM_SLAB_INIT);

@@ -404,15 +404,15 @@ MUTANTS = [
      "releasing an EMPTY slab gives back its SuperSlab though other slabs "
      "of it are in use"),
     ("ss_want_always_full", "hakmem_internal.h",
-     "if (!node_slabs)\n\t\treturn s->slab_order;",
-     "if (!node_slabs)\n\t\treturn s->ss_order;",
+     "if (node_slabs < 2)\n\t\treturn s->slab_order;",
+     "if (node_slabs < 2)\n\t\treturn s->ss_order;",
      "a node's first SuperSlab takes every slab: a cache holding one object "
      "costs eight slabs"),
     ("ss_grow_no_ramp", "hakmem_internal.h",
-     "s->slab_order + ilog2(node_slabs)",
-     "s->ss_order + ilog2(node_slabs)",
-     "a node's second SuperSlab is of full size: a cache holding two slabs' "
-     "worth costs nine"),
+     "s->slab_order + ilog2(node_slabs / 2)",
+     "s->ss_order + ilog2(node_slabs / 2)",
+     "a node's third SuperSlab is of full size: a cache holding three slabs' "
+     "worth costs ten"),
     ("ss_want_ignores_no_pages", "hakmem_superslab.c",
      "if (READ_ONCE(n->no_pages_until))\n\t\treturn s->ss_order;",
      "if (0)\n\t\treturn s->ss_order;",

@@ -106,15 +106,16 @@ struct hakmem_slab *hk_slab_of(void *obj)
 }
 
 /*
- * A node's first SuperSlabs are small (hakmem_ss_grow_order(): 1, 1, 2, 4
- * slabs): hold every object of them, so that the next allocation comes
+ * A node's first SuperSlabs are small (hakmem_ss_grow_order(): 1, 1, 1, 1,
+ * 2, 2, 4, 4 slabs): hold every object of them, so that the next allocation comes
  * from a SuperSlab of full size.  Returns the objects held
  * (hk_release_first_superslab() gives them back).
  */
 void **hk_hold_first_superslab(struct hakmem_cache *s, unsigned int *nr)
 {
 	unsigned int full = 1U << (s->ss_order - s->slab_order);
-	unsigned int max = full * s->capacity;
+	/* the small ones hold two full ones' worth */
+	unsigned int max = 2 * full * s->capacity;
 	void **held = calloc(max + 1, sizeof(void *));
 	struct hakmem_slab *slab;
 	unsigned int n = 0;

@@ -2063,13 +2063,13 @@ TEST(emptied_cache_keeps_one_superslab)
 
 /*
  * ss_want_always_full, ss_grow_no_ramp, fallback_counted_against_max: a
- * cache's first SuperSlab on a node is one slab, the next ones double
+ * cache's first SuperSlabs on a node are one slab, the next ones add half
  * what the node holds up to full size, and a shrunk cache starts small
  * again.
  */
 TEST(first_superslabs_ramp_up)
 {
-	static const unsigned int want[] = { 1, 1, 2, 4, 8 };
+	static const unsigned int want[] = { 1, 1, 1, 1, 2, 2, 4, 4, 8 };
 	struct hakmem_cache *s = hakmem_cache_create("t-first", 64, 0, 0, NULL);
 	struct hakmem_superslab *ss;
 	struct hakmem_slab *slab;
@@ -2079,8 +2079,8 @@ TEST(first_superslabs_ramp_up)
 	REQUIRE(s);
 	REQUIRE(s->ss_order - s->slab_order == 3);
 	hk_bind(0);
-	/* one object more than eight slabs: 1 + 1 + 2 + 4 + 8 slabs */
-	n = 8 * s->capacity + 1;
+	/* one object more than 16 slabs: 1 + 1 + 1 + 1 + 2 + 2 + 4 + 4 + 8 */
+	n = 16 * s->capacity + 1;
 	objs = calloc(n, sizeof(void *));
 	REQUIRE(objs);
 	for (round = 0; round < 2; round++) {
@@ -2092,7 +2092,7 @@ TEST(first_superslabs_ramp_up)
 		for (i = 1; i < n; i++)
 			REQUIRE((objs[i] = hakmem_cache_alloc(s, GFP_KERNEL)));
 		CHECK_EQ(hk_cache_ss(s), ARRAY_SIZE(want));
-		CHECK_EQ(hk_cache_pages(s), 16UL << s->slab_order);
+		CHECK_EQ(hk_cache_pages(s), 24UL << s->slab_order);
 		/* the node's list, newest first */
 		k = ARRAY_SIZE(want);
 		list_for_each_entry(ss, &s->node[0]->ss_list, list)
@@ -2108,6 +2108,42 @@ TEST(first_superslabs_ramp_up)
 	hakmem_cache_destroy(s);
 }
 
+/*
+ * A slab carved on a CPU is hinted there before any free: the first free
+ * into each of its pages finds the SuperSlab from the hint.
+ */
+TEST(fresh_slab_pages_hinted)
+{
+	static const unsigned int sizes[] = { 64, 2944 };
+	struct hakmem_ss_hints *hints;
+	struct hakmem_superslab *ss;
+	struct hakmem_slab *slab;
+	struct hakmem_cache *s;
+	unsigned int k, i;
+	void *a, *base;
+
+	hk_bind(0);
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		s = hakmem_cache_create("t-hinted", sizes[k], 0, 0, NULL);
+		REQUIRE(s);
+		REQUIRE((a = hakmem_cache_alloc(s, GFP_KERNEL)));
+		slab = hk_slab_of(a);
+		REQUIRE(slab);
+		ss = hakmem_slab_ss(slab);
+		base = hakmem_slab_base(s, ss, slab);
+		CHECK(k == 0 || s->slab_order > 0);
+		hints = per_cpu_ptr(&hakmem_ss_hints, 0);
+		for (i = 0; i < 1U << s->slab_order; i++)
+			CHECK(hints->slot[hakmem_ss_hint_slot(base + i * PAGE_SIZE)] ==
+			      hakmem_ss_slot(ss->id));
+		/* another vCPU learnt nothing */
+		hints = per_cpu_ptr(&hakmem_ss_hints, 1);
+		CHECK(hints->slot[hakmem_ss_hint_slot(a)] != hakmem_ss_slot(ss->id));
+		hakmem_cache_free(s, a);
+		hakmem_cache_destroy(s);
+	}
+}
+
 /* hint_range_off_by_one */
 TEST(free_at_next_superslab_start)
 {
@@ -2118,9 +2154,6 @@ TEST(free_at_next_superslab_start)
 
 	REQUIRE(s);
 	hk_bind(0);
-	/* a SuperSlab spans every hint slot: the next one's start shares a slot */
-	REQUIRE((PAGE_SIZE << s->ss_order) >=
-		(PAGE_SIZE << HAKMEM_SS_SLABS_SHIFT) * HAKMEM_SS_HINTS);
 	n = 2 * (s->capacity << HAKMEM_SS_SLABS_SHIFT);
 	objs = hk_alloc_array(s, n, n);
 	for (i = 0; i < n && !b; i++)
@@ -2131,6 +2164,12 @@ TEST(free_at_next_superslab_start)
 				a = x, b = y;
 		}
 	REQUIRE(b);	/* the buddy allocator gave them side by side */
+	/*
+	 * The hint of the next one's first byte names the first one, as a
+	 * hint slot shared by both would after a free into the first.
+	 */
+	per_cpu_ptr(&hakmem_ss_hints, 0)->slot[hakmem_ss_hint_slot(b->base)] =
+		hakmem_ss_slot(a->id);
 	/* an object of the first one, then the first object of the next */
 	for (i = 0; i < n; i++)
 		if (objs[i] == a->base || objs[i] == b->base)
@@ -2247,9 +2286,9 @@ static void hk_alloc_no_churn(struct hakmem_cache *s, int node, unsigned int nr,
 		REQUIRE(objs[i]);
 	}
 	hk_numa_report(what, s);
-	/* + the ramp: a full SuperSlab's worth comes as 1, 1, 2, 4 slabs */
+	/* + the ramp: two full SuperSlabs' worth come as 1, 1, 1, 1, 2, 2, 4, 4 slabs */
 	CHECK(hakmem_stat_sum(s, HAKMEM_SS_ALLOC) <=
-	      DIV_ROUND_UP(nr, hk_ss_objs(s)) + 1 + HAKMEM_SS_SLABS_SHIFT);
+	      DIV_ROUND_UP(nr, hk_ss_objs(s)) + 1 + 2 * HAKMEM_SS_SLABS_SHIFT);
 	CHECK_EQ(hakmem_stat_sum(s, HAKMEM_EXPAND_RACE), 0);
 	for (i = 0; i < nr; i++)
 		hakmem_cache_free(s, objs[i]);

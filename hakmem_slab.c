@@ -298,7 +298,8 @@ static __always_inline void *hakmem_obj_out_fast(struct hakmem_cache *s,
 						 struct hakmem_cache *ev_s,
 						 size_t size, unsigned long ip)
 {
-	if (unlikely(!s->out_plain))
+	/* Rewritten on live caches by the events' registration. */
+	if (unlikely(!READ_ONCE(s->out_plain)))
 		return hakmem_obj_out_slow(s, obj, gfp, ev_s, size, ip);
 	hakmem_obj_untag(s, obj);
 	if (likely(!((gfp | s->zero_gfp) & __GFP_ZERO)))
@@ -911,7 +912,7 @@ static __always_inline bool hakmem_free_fast(struct hakmem_cache *s,
 	struct hakmem_cpu_cache *pc;
 	unsigned long *fp, tag;
 
-	if (unlikely(!s->free_plain))
+	if (unlikely(!READ_ONCE(s->free_plain)))
 		return false;
 	pc = this_cpu_ptr(s->pcp);
 	if (unlikely(ss->nid != numa_mem_id() || hakmem_mag_full(s, pc)))
@@ -1515,10 +1516,11 @@ static void hakmem_event_set(bool *event, bool on)
 
 /*
  * The tracepoints' registration functions (TRACE_EVENT_FN()), called with
- * tracepoints_mutex held: before the event's static key is enabled and
- * after it is disabled, so that the fast paths hand every allocation and
- * free to the general paths, which make the event, for as long as it is
- * on.  Lock order: tracepoints_mutex, then hakmem_cache_mutex.
+ * tracepoints_mutex held: before the event's static key is enabled, so
+ * that the fast paths hand every allocation and free to the general
+ * paths, which make the event, for as long as it is on; and, as the last
+ * probe goes, just before the key is disabled (calls in that window may
+ * make no event).  Lock order: tracepoints_mutex, then hakmem_cache_mutex.
  */
 int hakmem_event_alloc_reg(void)
 {

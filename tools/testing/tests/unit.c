@@ -2972,6 +2972,13 @@ void hakmem_event_alloc_unreg(void);
 int hakmem_event_free_reg(void);
 void hakmem_event_free_unreg(void);
 
+/* @s's fast path bytes: what the cache is, less the events that are on. */
+static void hk_check_plain(struct hakmem_cache *s, bool alloc_ev, bool free_ev)
+{
+	CHECK(s->out_plain == (s->out_lean && !alloc_ev));
+	CHECK(s->free_plain == (s->free_lean && !free_ev));
+}
+
 TEST(events_take_caches_off_the_plain_fast_path)
 {
 	struct hakmem_cache *a = hakmem_cache_create("t-ev-a", 64, 0, 0, NULL);
@@ -2979,13 +2986,19 @@ TEST(events_take_caches_off_the_plain_fast_path)
 	void *p;
 
 	REQUIRE(a);
-	CHECK(a->out_plain && a->free_plain && tiny->out_plain && tiny->free_plain);
+	/* A plain cache is lean unless the shim's init_on_free is set. */
+	CHECK(a->out_lean && a->free_lean == !static_branch_unlikely(&init_on_free));
+	hk_check_plain(a, false, false);
+	hk_check_plain(tiny, false, false);
 	CHECK(hakmem_event_alloc_reg() == 0);
-	CHECK(!a->out_plain && a->free_plain && !tiny->out_plain && tiny->free_plain);
+	hk_check_plain(a, true, false);
+	hk_check_plain(tiny, true, false);
 	CHECK(hakmem_event_free_reg() == 0);
 	b = hakmem_cache_create("t-ev-b", 64, 0, 0, NULL);
 	REQUIRE(b);
-	CHECK(!b->out_plain && !b->free_plain && !a->free_plain && !tiny->free_plain);
+	hk_check_plain(b, true, true);
+	hk_check_plain(a, true, true);
+	hk_check_plain(tiny, true, true);
 	/* The paths the events take still hand out and take back objects. */
 	p = hakmem_cache_alloc(b, GFP_KERNEL);
 	REQUIRE(p);
@@ -2996,9 +3009,13 @@ TEST(events_take_caches_off_the_plain_fast_path)
 	CHECK(!memchr_inv(p, 0, 64));
 	hakmem_cache_free(b, p);
 	hakmem_event_alloc_unreg();
-	CHECK(a->out_plain && b->out_plain && tiny->out_plain && !b->free_plain);
+	hk_check_plain(a, false, true);
+	hk_check_plain(b, false, true);
+	hk_check_plain(tiny, false, true);
 	hakmem_event_free_unreg();
-	CHECK(a->free_plain && b->free_plain && tiny->free_plain);
+	hk_check_plain(a, false, false);
+	hk_check_plain(b, false, false);
+	hk_check_plain(tiny, false, false);
 	hakmem_cache_destroy(b);
 	hakmem_cache_destroy(a);
 }

@@ -270,6 +270,11 @@ MUTANTS = [
      "local_lock_irqsave(&s->pcp->lock, flags);\n\tpc = this_cpu_ptr(s->pcp);\n\tif (unlikely(!pc->count)) {\n\t\tlocal_unlock_irqrestore(&s->pcp->lock, flags);\n\t\treturn false;\n\t}\n\t*objp = hakmem_mag_take(s, pc);\n\tlocal_unlock_irqrestore(&s->pcp->lock, flags);",
      "(void)flags;\n\tpc = this_cpu_ptr(s->pcp);\n\tif (unlikely(!pc->count))\n\t\treturn false;\n\t*objp = hakmem_mag_take(s, pc);",
      "the allocation fast path pops from the magazine without its local lock"),
+    ("free_plain_read_unmarked", "hakmem_slab.c",
+     "if (unlikely(!READ_ONCE(s->free_plain)))",
+     "if (unlikely(!s->free_plain))",
+     "the free fast path reads free_plain plainly while the events' "
+     "registration rewrites it"),
     ("counter_read_without_lock", "hakmem_internal.h",
      "spin_lock_irqsave(&n->lock, flags);\n\tval = *counter;\n\tspin_unlock_irqrestore(&n->lock, flags);",
      "(void)flags;\n\tval = *counter;",

@@ -439,3 +439,60 @@ TEST(magazine_shared_by_two_threads_of_one_cpu)
 	CHECK_EQ(hk_cache_inuse(sh.cache), 0);
 	hakmem_cache_destroy(sh.cache);
 }
+
+/*
+ * The events' registration functions rewrite every cache's out_plain and
+ * free_plain under hakmem_cache_mutex alone, while the fast paths of other
+ * CPUs read them with no lock in common: both sides must be marked
+ * (READ_ONCE/WRITE_ONCE), or TSan here, KCSAN in the kernel, reports the
+ * race.  One thread allocates and frees through both faces while another
+ * turns both events on and off.
+ */
+int hakmem_event_alloc_reg(void);
+void hakmem_event_alloc_unreg(void);
+int hakmem_event_free_reg(void);
+void hakmem_event_free_unreg(void);
+
+struct evflip {
+	struct hakmem_cache *cache;
+	bool stop;
+};
+
+static void *evflip_worker(void *arg)
+{
+	struct evflip *ef = arg;
+	void *p, *q;
+
+	hk_vcpu_bind(1);
+	while (!__atomic_load_n(&ef->stop, __ATOMIC_RELAXED)) {
+		p = hakmem_cache_alloc(ef->cache, GFP_KERNEL);
+		q = hakmem_alloc(64, GFP_KERNEL);
+		hakmem_cache_free(ef->cache, p);
+		hakmem_free(q);
+	}
+	return NULL;
+}
+
+TEST(events_flip_while_fast_paths_run)
+{
+	struct evflip ef = { 0 };
+	pthread_t th;
+	int i;
+
+	ef.cache = hakmem_cache_create("t-evflip", 64, 0, 0, NULL);
+	REQUIRE(ef.cache && hk_nr_cpus > 1);
+	pthread_create(&th, NULL, evflip_worker, &ef);
+	for (i = 0; i < 2000; i++) {
+		CHECK(hakmem_event_alloc_reg() == 0);
+		CHECK(hakmem_event_free_reg() == 0);
+		hakmem_event_alloc_unreg();
+		hakmem_event_free_unreg();
+	}
+	__atomic_store_n(&ef.stop, true, __ATOMIC_RELAXED);
+	pthread_join(th, NULL);
+	CHECK(ef.cache->out_plain == ef.cache->out_lean);
+	CHECK(ef.cache->free_plain == ef.cache->free_lean);
+	hakmem_drain_all(ef.cache);
+	CHECK_EQ(hk_cache_inuse(ef.cache), 0);
+	hakmem_cache_destroy(ef.cache);
+}

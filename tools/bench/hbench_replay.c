@@ -449,32 +449,140 @@ static int hbench_replay_profile(const struct hbench_target *t,
 	return 0;
 }
 
+/*
+ * The hakmem caches @t allocates from, one per call: the site caches of
+ * the cache face, or each tiny class once (they serve ranges of sizes, in
+ * order).  *@pos starts at 0; NULL when there are no more.
+ */
+static struct hakmem_cache *hbench_replay_next(const struct hbench_target *t,
+					       struct hbench_replay *r, u32 *pos)
+{
+	struct hakmem_cache *s;
+
+	if (t->api == HBENCH_API_CACHE) {
+		while (*pos < r->nr_sites)
+			if (r->hc[(*pos)++])
+				return r->hc[*pos - 1];
+		return NULL;
+	}
+	while (++*pos <= HAKMEM_MAX_TINY_SIZE) {
+		s = hakmem_tiny_cache(*pos);
+		if (*pos == 1 || s != hakmem_tiny_cache(*pos - 1))
+			return s;
+	}
+	return NULL;
+}
+
 /* Slab pages, plus hakmem's SuperSlabs of the caches @t allocates from. */
 static long hbench_replay_pages(const struct hbench_target *t,
 				struct hbench_replay *r)
 {
 	long pages = hbench_replay_slab_pages();
-	struct hakmem_cache *last = NULL, *s;
+	struct hakmem_cache *s;
 	unsigned long dummy;
-	u32 i;
+	u32 pos = 0;
 
 	if (t->side != HBENCH_HAKMEM)
 		return pages;
-	if (t->api == HBENCH_API_CACHE) {
-		for (i = 0; i < r->nr_sites; i++)
-			if (r->hc[i])
-				pages += hbench_hakmem_pages(r->hc[i], &dummy);
-		return pages;
-	}
-	/* Each tiny class once: they serve ranges of sizes, in order. */
-	for (i = 1; i <= HAKMEM_MAX_TINY_SIZE; i++) {
-		s = hakmem_tiny_cache(i);
-		if (s == last)
-			continue;
-		last = s;
+	while ((s = hbench_replay_next(t, r, &pos)))
 		pages += hbench_hakmem_pages(s, &dummy);
-	}
 	return pages;
+}
+
+/**
+ * struct hbench_replay_split - where hakmem's pages are, at its peak
+ * @live: bytes of the objects out (a stride each)
+ * @mag: bytes of the free objects in per-CPU magazines
+ * @slab_free: bytes of the free objects in slabs in use (carved or not)
+ * @tails: bytes at the end of slabs in use that no object fits
+ * @empty: bytes of EMPTY slabs
+ * @unused: bytes of FREE slabs (SuperSlab room not yet used)
+ * @slab_pages: growth of the slab counter since the pass began: hakmem's
+ *              SuperSlab descriptors, and any other slab user meanwhile
+ * @one_slab: caches that hold a single slab
+ * @one_slab_bytes: the bytes of those slabs
+ */
+struct hbench_replay_split {
+	u64 live;
+	u64 mag;
+	u64 slab_free;
+	u64 tails;
+	u64 empty;
+	u64 unused;
+	long slab_pages;
+	u32 one_slab;
+	u64 one_slab_bytes;
+};
+
+/* Sort the SuperSlab pages of @t's caches into @sp, now. */
+static void hbench_replay_split_take(const struct hbench_target *t,
+				     struct hbench_replay *r, long slab_start,
+				     struct hbench_replay_split *sp)
+{
+	struct hakmem_cache *s;
+	unsigned long flags;
+	u32 pos = 0;
+	int nid, cpu;
+
+	memset(sp, 0, sizeof(*sp));
+	sp->slab_pages = hbench_replay_slab_pages() - slab_start;
+	while ((s = hbench_replay_next(t, r, &pos))) {
+		u64 stride = hakmem_stride(s), bytes = PAGE_SIZE << s->slab_order;
+		u64 pcp = 0, inuse = 0, used = 0, slabs = 0;
+
+		for_each_possible_cpu(cpu)
+			pcp += READ_ONCE(per_cpu_ptr(s->pcp, cpu)->count);
+		for_each_node(nid) {
+			struct hakmem_node *n = s->node[nid];
+
+			spin_lock_irqsave(&n->lock, flags);
+			/* In use: neither FREE (in a SuperSlab) nor EMPTY. */
+			used += n->nr_slabs - n->nr_free_slabs - n->nr_empty;
+			inuse += n->nr_inuse;
+			slabs += n->nr_slabs;
+			sp->empty += n->nr_empty * bytes;
+			sp->unused += n->nr_free_slabs * bytes;
+			spin_unlock_irqrestore(&n->lock, flags);
+		}
+		/* A node's in-use count takes in its objects in magazines. */
+		pcp = min(pcp, inuse);
+		sp->live += (inuse - pcp) * stride;
+		sp->mag += pcp * stride;
+		sp->slab_free += (used * s->capacity - inuse) * stride;
+		sp->tails += used * (bytes - s->capacity * stride);
+		if (slabs == 1) {
+			sp->one_slab++;
+			sp->one_slab_bytes += bytes;
+		}
+	}
+}
+
+static unsigned long hbench_replay_split_pages(u64 bytes)
+{
+	return DIV_ROUND_CLOSEST_ULL(bytes, PAGE_SIZE);
+}
+
+/* The split of hakmem's peak, for people and as one JSON line. */
+static void hbench_replay_split_print(const char *row,
+				      const struct hbench_replay_split *sp,
+				      long peak)
+{
+	pr_info("%s: hakmem at its peak of %ld pages: live %lu, magazines %lu, free in slabs %lu, slab tails %lu, empty slabs %lu, free slabs %lu, slab counter %+ld; %u caches of one slab (%lu pages)\n",
+		row, peak, hbench_replay_split_pages(sp->live),
+		hbench_replay_split_pages(sp->mag),
+		hbench_replay_split_pages(sp->slab_free),
+		hbench_replay_split_pages(sp->tails),
+		hbench_replay_split_pages(sp->empty),
+		hbench_replay_split_pages(sp->unused), sp->slab_pages,
+		sp->one_slab, hbench_replay_split_pages(sp->one_slab_bytes));
+	pr_info("HAKMEM_REPLAY_PAGES {\"v\":1,\"scenario\":\"%s\",\"pages\":%ld,\"live\":%lu,\"magazines\":%lu,\"slab_free\":%lu,\"tails\":%lu,\"empty\":%lu,\"free_slabs\":%lu,\"slab_counter\":%ld,\"one_slab_caches\":%u,\"one_slab_pages\":%lu}\n",
+		row, peak, hbench_replay_split_pages(sp->live),
+		hbench_replay_split_pages(sp->mag),
+		hbench_replay_split_pages(sp->slab_free),
+		hbench_replay_split_pages(sp->tails),
+		hbench_replay_split_pages(sp->empty),
+		hbench_replay_split_pages(sp->unused), sp->slab_pages,
+		sp->one_slab, hbench_replay_split_pages(sp->one_slab_bytes));
 }
 
 struct hbench_replay_class {
@@ -578,30 +686,41 @@ out:
 /*
  * The memory pass on @t: the most pages held while the list replays
  * (sampled every HBENCH_REPLAY_MEM_EVERY ops and at the trace's peak), over
- * what was held before; the waste table at the peak when @waste.
+ * what was held before; the waste table at the peak when @waste.  On
+ * hakmem's side, where its pages were at the first sample of that most.
+ * Not inlined: its frame would join hbench_replay_face()'s, past 1 KiB
+ * under KASAN.
  */
-static int hbench_replay_mem_one(const char *row, const struct hbench_target *t,
-				 struct hbench_replay *r, bool waste, u64 *peak)
+static noinline int hbench_replay_mem_one(const char *row,
+					  const struct hbench_target *t,
+					  struct hbench_replay *r, bool waste,
+					  u64 *peak)
 {
-	long before, now, most = 0;
+	struct hbench_replay_split split = {};
+	long before, now, most = 0, slab_start;
 	u32 i, to, id = 0;
 	int err = 0;
 
 	/* What an earlier pass freed through RCU must leave the counter first. */
 	rcu_barrier();
 	before = hbench_replay_pages(t, r);
+	slab_start = hbench_replay_slab_pages();
 	for (i = 0; i < r->nr_ops && !err; i = to) {
 		to = min(i + HBENCH_REPLAY_MEM_EVERY, r->nr_ops);
 		if (i <= r->peak_op && r->peak_op < to)
 			to = r->peak_op + 1;
 		err = hbench_replay_ops(t, r, i, to, &id);
 		now = hbench_replay_pages(t, r);
+		if (t->side == HBENCH_HAKMEM && now - before > most)
+			hbench_replay_split_take(t, r, slab_start, &split);
 		most = max(most, now - before);
 		if (to == r->peak_op + 1 && waste)
 			hbench_replay_waste(row, t, r, id);
 		cond_resched();
 	}
 	hbench_replay_free_live(t, r, id);
+	if (t->side == HBENCH_HAKMEM && !err)
+		hbench_replay_split_print(row, &split, most);
 	*peak = most * 1000;
 	return err;
 }

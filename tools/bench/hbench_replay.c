@@ -567,22 +567,20 @@ static void hbench_replay_split_print(const char *row,
 				      const struct hbench_replay_split *sp,
 				      long peak)
 {
+	unsigned long live = hbench_replay_split_pages(sp->live);
+	unsigned long mag = hbench_replay_split_pages(sp->mag);
+	unsigned long slab_free = hbench_replay_split_pages(sp->slab_free);
+	unsigned long tails = hbench_replay_split_pages(sp->tails);
+	unsigned long empty = hbench_replay_split_pages(sp->empty);
+	unsigned long unused = hbench_replay_split_pages(sp->unused);
+	unsigned long one_slab = hbench_replay_split_pages(sp->one_slab_bytes);
+
 	pr_info("%s: hakmem at its peak of %ld pages: live %lu, magazines %lu, free in slabs %lu, slab tails %lu, empty slabs %lu, free slabs %lu, slab counter %+ld; %u caches of one slab (%lu pages)\n",
-		row, peak, hbench_replay_split_pages(sp->live),
-		hbench_replay_split_pages(sp->mag),
-		hbench_replay_split_pages(sp->slab_free),
-		hbench_replay_split_pages(sp->tails),
-		hbench_replay_split_pages(sp->empty),
-		hbench_replay_split_pages(sp->unused), sp->slab_pages,
-		sp->one_slab, hbench_replay_split_pages(sp->one_slab_bytes));
+		row, peak, live, mag, slab_free, tails, empty, unused,
+		sp->slab_pages, sp->one_slab, one_slab);
 	pr_info("HAKMEM_REPLAY_PAGES {\"v\":1,\"scenario\":\"%s\",\"pages\":%ld,\"live\":%lu,\"magazines\":%lu,\"slab_free\":%lu,\"tails\":%lu,\"empty\":%lu,\"free_slabs\":%lu,\"slab_counter\":%ld,\"one_slab_caches\":%u,\"one_slab_pages\":%lu}\n",
-		row, peak, hbench_replay_split_pages(sp->live),
-		hbench_replay_split_pages(sp->mag),
-		hbench_replay_split_pages(sp->slab_free),
-		hbench_replay_split_pages(sp->tails),
-		hbench_replay_split_pages(sp->empty),
-		hbench_replay_split_pages(sp->unused), sp->slab_pages,
-		sp->one_slab, hbench_replay_split_pages(sp->one_slab_bytes));
+		row, peak, live, mag, slab_free, tails, empty, unused,
+		sp->slab_pages, sp->one_slab, one_slab);
 }
 
 struct hbench_replay_class {

@@ -298,8 +298,8 @@ static __always_inline void *hakmem_obj_out_fast(struct hakmem_cache *s,
 						 struct hakmem_cache *ev_s,
 						 size_t size, unsigned long ip)
 {
-	/* Rewritten on live caches by the events' registration. */
-	if (unlikely(!READ_ONCE(s->out_plain)))
+	/* Rewritten on live caches: hakmem_cache_set_plain(). */
+	if (unlikely(!data_race(s->out_plain)))
 		return hakmem_obj_out_slow(s, obj, gfp, ev_s, size, ip);
 	hakmem_obj_untag(s, obj);
 	if (likely(!((gfp | s->zero_gfp) & __GFP_ZERO)))
@@ -912,7 +912,8 @@ static __always_inline bool hakmem_free_fast(struct hakmem_cache *s,
 	struct hakmem_cpu_cache *pc;
 	unsigned long *fp, tag;
 
-	if (unlikely(!READ_ONCE(s->free_plain)))
+	/* Rewritten on live caches: hakmem_cache_set_plain(). */
+	if (unlikely(!data_race(s->free_plain)))
 		return false;
 	pc = this_cpu_ptr(s->pcp);
 	if (unlikely(ss->nid != numa_mem_id() || hakmem_mag_full(s, pc)))
@@ -1495,7 +1496,16 @@ DEFINE_SHOW_ATTRIBUTE(hakmem_stats);
  */
 static bool hakmem_event_alloc, hakmem_event_free;
 
-/* @s's fast path bytes: what the cache is, and whether its events are on. */
+/*
+ * @s's fast path bytes: what the cache is, and whether its events are on.
+ * The fast paths read them once per call with no lock in common with this
+ * write, marked data_race(): a call that reads the old byte while a probe
+ * is being registered or removed emits, or skips, the one event its call
+ * races with, as a call does that runs while the tracepoint's own key
+ * flips; a byte does not tear, and no caller inlines a fast path into a
+ * loop for the compiler to hoist the read out of.  (READ_ONCE() would
+ * cost each fast path the compare's memory operand: one instruction.)
+ */
 static void hakmem_cache_set_plain(struct hakmem_cache *s)
 {
 	lockdep_assert_held(&hakmem_cache_mutex);

@@ -270,8 +270,13 @@ MUTANTS = [
      "local_lock_irqsave(&s->pcp->lock, flags);\n\tpc = this_cpu_ptr(s->pcp);\n\tif (unlikely(!pc->count)) {\n\t\tlocal_unlock_irqrestore(&s->pcp->lock, flags);\n\t\treturn false;\n\t}\n\t*objp = hakmem_mag_take(s, pc);\n\tlocal_unlock_irqrestore(&s->pcp->lock, flags);",
      "(void)flags;\n\tpc = this_cpu_ptr(s->pcp);\n\tif (unlikely(!pc->count))\n\t\treturn false;\n\t*objp = hakmem_mag_take(s, pc);",
      "the allocation fast path pops from the magazine without its local lock"),
+    ("out_plain_read_unmarked", "hakmem_slab.c",
+     "if (unlikely(!data_race(s->out_plain)))",
+     "if (unlikely(!s->out_plain))",
+     "the allocation fast path reads out_plain unmarked while the events' "
+     "registration rewrites it"),
     ("free_plain_read_unmarked", "hakmem_slab.c",
-     "if (unlikely(!READ_ONCE(s->free_plain)))",
+     "if (unlikely(!data_race(s->free_plain)))",
      "if (unlikely(!s->free_plain))",
      "the free fast path reads free_plain plainly while the events' "
      "registration rewrites it"),

@@ -254,7 +254,23 @@ static inline size_t size_add(size_t a, size_t b)
 #define barrier()		__asm__ __volatile__("" ::: "memory")
 #define READ_ONCE(x)		__atomic_load_n(&(x), __ATOMIC_RELAXED)
 #define WRITE_ONCE(x, v)	__atomic_store_n(&(x), (v), __ATOMIC_RELAXED)
+#if defined(__SANITIZE_THREAD__)
+/*
+ * data_race(): a read whose race is documented and harmless.  KCSAN does
+ * not watch it; neither does TSan (its runtime's annotations).
+ */
+void AnnotateIgnoreReadsBegin(const char *file, int line);
+void AnnotateIgnoreReadsEnd(const char *file, int line);
+#define data_race(expr)	({					\
+	__typeof__(expr) __v;						\
+	AnnotateIgnoreReadsBegin(__FILE__, __LINE__);			\
+	__v = (expr);							\
+	AnnotateIgnoreReadsEnd(__FILE__, __LINE__);			\
+	__v;								\
+})
+#else
 #define data_race(expr)		(expr)
+#endif
 #define smp_mb()		__atomic_thread_fence(__ATOMIC_SEQ_CST)
 #define smp_rmb()		__atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define smp_wmb()		__atomic_thread_fence(__ATOMIC_RELEASE)

@@ -72,6 +72,8 @@ TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$here/tsan.su
 suite unit-rt "$B/rt/unit"
 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 suppressions=$here/tsan.supp" \
 	suite tsan-rt "$B/tsanrt/stress"
+# the benchmarks' binaries run clean (bench/smoke.sh)
+[ -x "$B/bench/hotpair" ] && suite bench-smoke ./bench/smoke.sh
 # the fuzzer, bounded
 mkdir -p "$B/fuzz/corpus"
 echo "== fuzz ${FUZZ_CHECK_SECONDS}s" >&2

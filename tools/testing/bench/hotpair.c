@@ -57,8 +57,14 @@ int main(int argc, char **argv)
 	cg_measure("cache64", loop_cache, n);
 	cg_measure("tiny64", loop_tiny, n);
 	cg_measure("glibc64", loop_glibc, n);
-	printf("hotpair: n=%lu done\n", n);
 	hakmem_cache_destroy(c64);
 	hk_module_exit();
+	/* a WARN on the hot path would be counted as its instructions */
+	if (hk_nr_warnings || hk_nr_errors) {
+		printf("hotpair: FAILED: %lu WARNs, %lu errors (see stderr)\n",
+		       hk_nr_warnings, hk_nr_errors);
+		return 1;
+	}
+	printf("hotpair: n=%lu done\n", n);
 	return 0;
 }

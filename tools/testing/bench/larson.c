@@ -17,7 +17,10 @@
  *   RESULT alloc=NAME min=.. max=.. chunks=.. rounds=.. threads=T ops=N secs=S ops_per_sec=X
  * An allocator that cannot be loaded is a failure, not a skip: one line
  *   FAILED alloc=NAME (cannot load)
- * and exit status 1 once the others have run.
+ * and exit status 1 once the others have run.  So is a hakmem run during
+ * which the kernel emulation logged a WARN or an error (KERN_ERR or
+ * worse): its figure measured the complaint, not the allocator.
+ *   FAILED alloc=NAME (N WARNs, N errors: see stderr)
  *
  * The peers are loaded with dlopen(RTLD_LOCAL), so glibc's malloc stays the
  * process's own: mimalloc via mi_malloc/mi_free, tcmalloc via
@@ -101,6 +104,19 @@ static int hk_larson_init(struct allocator *a)
 	hk_vcpu_unbind();	/* main never allocates; vCPUs are the workers' */
 	return 0;
 }
+
+/* Complaints logged since the start: a run with any is no measurement. */
+static bool hk_complained(const char *name)
+{
+	unsigned long w = READ_ONCE(hk_nr_warnings), e = READ_ONCE(hk_nr_errors);
+
+	if (!w && !e)
+		return false;
+	printf("FAILED alloc=%s (%lu WARNs, %lu errors: see stderr)\n", name, w, e);
+	return true;
+}
+#else
+static bool hk_complained(const char *name) { (void)name; return false; }
 #endif
 
 #ifdef HK_VCPU_EXCLUSIVE
@@ -320,6 +336,8 @@ int main(int argc, char **argv)
 			continue;
 		}
 		run(a, &p);
+		if (hk_complained(a->name))
+			status = 1;
 	}
 	if (want && !matched) {
 		printf("FAILED alloc=%s (no such allocator in this build)\n", want);

@@ -474,7 +474,10 @@ extern struct module __this_module;
 #define module_param(name, type, perm)
 #define module_param_named(n, v, t, p)
 #define module_param_array(n, t, np, p)
-#define module_param_cb(n, ops, arg, perm)
+/* ignored, but its ops count as used, as the kernel's macro makes them */
+#define module_param_cb(n, ops, arg, perm)				\
+	static const struct kernel_param_ops *const __hk_param_ops_##n	\
+	__attribute__((unused)) = (ops)
 #define module_param_string(n, s, l, p)
 /* module_init/exit become the harness' hooks (one module per link). */
 #define module_init(fn)		int hk_module_init(void) { return fn(); }

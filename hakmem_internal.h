@@ -715,6 +715,19 @@ static __always_inline struct hakmem_superslab *hakmem_obj_to_ss_hinted(const vo
  * Return: the object's index in its slab, or -1 if @obj is not the start of
  * an object (an interior pointer, or the tail of a slab).
  */
+/*
+ * @in / the stride, by the cache's reciprocal: reciprocal_divide(), forced
+ * inline.  The library's is plain static inline, and GCC stops inlining
+ * it once it has enough callers: the call then costs the free fast paths
+ * three callee-saved registers, pushed and popped on every free.
+ */
+static __always_inline u32 hakmem_stride_div(u32 in, struct reciprocal_value r)
+{
+	u32 hi = (u32)(((u64)in * r.m) >> 32);
+
+	return (hi + ((in - hi) >> r.sh1)) >> r.sh2;
+}
+
 static __always_inline int hakmem_obj_index(const struct hakmem_cache *s,
 					    struct hakmem_superslab *ss,
 					    const void *obj,
@@ -728,7 +741,7 @@ static __always_inline int hakmem_obj_index(const struct hakmem_cache *s,
 	if (s->stride_shift)
 		idx = in >> s->stride_shift;
 	else
-		idx = reciprocal_divide(in, s->stride_recip);
+		idx = hakmem_stride_div(in, s->stride_recip);
 	if (unlikely(idx * hakmem_stride(s) != in || idx >= s->capacity))
 		return -1;
 	*slabp = &ss->slabs[off >> s->slab_shift];

@@ -1410,7 +1410,7 @@ __hakmem_slab_put_loop(const struct hakmem_cache *s, unsigned long *map,
 		} else {
 			if (in >= limit)
 				break;
-			idx = reciprocal_divide(in, recip);
+			idx = hakmem_stride_div(in, recip);
 			if (idx * stride != in)
 				break;
 		}

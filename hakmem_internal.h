@@ -705,16 +705,6 @@ static __always_inline struct hakmem_superslab *hakmem_obj_to_ss_hinted(const vo
 	return ss;
 }
 
-/**
- * hakmem_obj_index() - locate an object inside its SuperSlab
- * @s: the cache
- * @ss: the SuperSlab holding @obj
- * @obj: the address
- * @slabp: set to the slab holding @obj
- *
- * Return: the object's index in its slab, or -1 if @obj is not the start of
- * an object (an interior pointer, or the tail of a slab).
- */
 /*
  * @in / the stride, by the cache's reciprocal: reciprocal_divide(), forced
  * inline.  The library's is plain static inline, and GCC stops inlining
@@ -728,6 +718,16 @@ static __always_inline u32 hakmem_stride_div(u32 in, struct reciprocal_value r)
 	return (hi + ((in - hi) >> r.sh1)) >> r.sh2;
 }
 
+/**
+ * hakmem_obj_index() - locate an object inside its SuperSlab
+ * @s: the cache
+ * @ss: the SuperSlab holding @obj
+ * @obj: the address
+ * @slabp: set to the slab holding @obj
+ *
+ * Return: the object's index in its slab, or -1 if @obj is not the start of
+ * an object (an interior pointer, or the tail of a slab).
+ */
 static __always_inline int hakmem_obj_index(const struct hakmem_cache *s,
 					    struct hakmem_superslab *ss,
 					    const void *obj,

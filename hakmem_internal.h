@@ -678,6 +678,17 @@ static __always_inline struct hakmem_superslab *hakmem_ss_hint(const void *obj)
 	return NULL;
 }
 
+/* hakmem_obj_to_ss(), its answer written into this CPU's hint. */
+static __always_inline struct hakmem_superslab *hakmem_obj_to_ss_remember(const void *obj)
+{
+	struct hakmem_superslab *ss = hakmem_obj_to_ss(obj);
+
+	if (ss)
+		this_cpu_write(hakmem_ss_hints.slot[hakmem_ss_hint_slot(obj)],
+			       hakmem_ss_slot(ss->id));
+	return ss;
+}
+
 /**
  * hakmem_obj_to_ss_hinted() - hakmem_obj_to_ss(), remembering answers per CPU
  * @obj: any address
@@ -698,11 +709,7 @@ static __always_inline struct hakmem_superslab *hakmem_obj_to_ss_hinted(const vo
 
 	if (likely(ss))
 		return ss;
-	ss = hakmem_obj_to_ss(obj);
-	if (ss)
-		this_cpu_write(hakmem_ss_hints.slot[hakmem_ss_hint_slot(obj)],
-			       hakmem_ss_slot(ss->id));
-	return ss;
+	return hakmem_obj_to_ss_remember(obj);
 }
 
 /*

@@ -1953,20 +1953,23 @@ static noinline void hakmem_free_slow(const void *obj, unsigned long ip)
 }
 
 /*
- * hakmem_free() when this CPU's hint has no answer: the lookup through
- * struct page (which remembers the answer), then the fast path.  Random
- * frees over more SuperSlab pages than there are hint slots miss often
- * (Larson: 78 % of its frees); the general path would add the RCU read
- * side, the event check and hakmem_free_one()'s every case to each.
+ * hakmem_free() when this CPU's hint has no answer, in its IRQ-off section
+ * (@flags to restore): the lookup through struct page (which remembers the
+ * answer), then the fast path.  Random frees over more SuperSlab pages
+ * than there are hint slots miss often (Larson: 78 % of its frees); the
+ * general path would add the RCU read side, the event check and
+ * hakmem_free_one()'s every case to each.  A tail call of hakmem_free(),
+ * so that its fast path stays a leaf: no callee-saved register there.  Its
+ * last lines are hakmem_free()'s: folded into one inline helper, GCC
+ * computes the IRQ flag's test early, two instructions more per free.
  */
-static noinline void hakmem_free_lookup(const void *obj, unsigned long ip)
+static noinline void hakmem_free_lookup(const void *obj, unsigned long flags,
+					unsigned long ip)
 {
 	struct hakmem_superslab *ss;
 	struct hakmem_cache *s;
-	unsigned long flags;
 
-	local_irq_save(flags);
-	ss = hakmem_obj_to_ss_hinted(obj);
+	ss = hakmem_obj_to_ss_remember(obj);
 	if (unlikely(!ss)) {
 		local_irq_restore(flags);
 		__hakmem_trace_free(ip, obj, NULL);
@@ -2011,8 +2014,7 @@ void hakmem_free(const void *obj)
 	local_irq_save(flags);
 	ss = hakmem_ss_hint(obj);
 	if (unlikely(!ss)) {
-		local_irq_restore(flags);
-		hakmem_free_lookup(obj, _RET_IP_);
+		hakmem_free_lookup(obj, flags, _RET_IP_);
 		return;
 	}
 	s = ss->cache;
